@@ -1,0 +1,1 @@
+"""Rasa-side runtime: the launcher, tracker store and spaCy components."""

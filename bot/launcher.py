@@ -1,0 +1,252 @@
+"""Run the whole stack as children of one process: Rasa, the action server, the web app.
+
+`python -m bot` (what `make run` calls) starts the three, waits until each answers,
+prints the URLs, and stops every child on one Ctrl-C or SIGTERM. Children run in
+their own process groups so the launcher alone decides the shutdown order, and ask
+the kernel to kill them if the launcher itself dies, so none is left orphaned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = PROJECT_ROOT / "models"
+REQUIRED_PYTHON = (3, 11)
+LOOPBACK = "127.0.0.1"
+STARTUP_TIMEOUT_S = 240
+STOP_TIMEOUT_S = 15
+
+
+class LaunchError(RuntimeError):
+    """A problem the person running the stack can fix; printed without a traceback."""
+
+
+class StopRequested(Exception):
+    """Raised from the SIGINT/SIGTERM handler so start-up and the main loop both unwind."""
+
+
+def _request_stop(_signum, _frame):
+    # A second Ctrl-C must not interrupt the orderly shutdown of the children.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise StopRequested
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    ready_url: str
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+
+def check_python(version: tuple[int, int] = sys.version_info[:2]) -> None:
+    if tuple(version) != REQUIRED_PYTHON:
+        want = ".".join(map(str, REQUIRED_PYTHON))
+        got = ".".join(map(str, version))
+        raise LaunchError(f"Python {want} is required (Rasa 3.6 is pinned for it); this is {got}.")
+
+
+def check_port_free(port: int, what: str, host: str = LOOPBACK) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise LaunchError(
+                f"Port {port} is already in use, so {what} cannot start there. "
+                f"Stop whatever holds it (e.g. `ss -ltnp 'sport = :{port}'`) or pick another port."
+            ) from None
+
+
+def _die_with_parent() -> None:
+    # Runs in the child between fork and exec: SIGTERM it if the launcher dies.
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    os.setsid()
+
+
+def write_endpoints(runtime_dir: Path, actions_port: int) -> Path:
+    """The action endpoint depends on the chosen port, so endpoints.yml is written per run.
+
+    The tracker store and everything else comes from the project's endpoints.yml.
+    """
+    import yaml
+
+    base = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text()) or {}
+    # 127.0.0.1, not localhost: resolving localhost tries IPv6 first and costs ~13 ms a turn.
+    base["action_endpoint"] = {"url": f"http://{LOOPBACK}:{actions_port}/webhook"}
+    path = runtime_dir / "endpoints.yml"
+    path.write_text(yaml.safe_dump(base, sort_keys=False))
+    return path
+
+
+def child_environment(extra: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            # Rasa and rasa-sdk log user text at DEBUG; keep every library at WARNING.
+            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL_LIBRARIES": "ERROR",
+            "SANIC_HOST": LOOPBACK,
+            "PYTHONUNBUFFERED": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def build_children(args: argparse.Namespace, endpoints: Path) -> list[Child]:
+    py = sys.executable
+    web_origins = [f"http://{LOOPBACK}:{args.web_port}", f"http://localhost:{args.web_port}"]
+    web_origins += args.cors_origin
+    return [
+        Child(
+            "actions",
+            [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(args.actions_port),
+             "--quiet"],  # fmt: skip
+            f"http://{LOOPBACK}:{args.actions_port}/health",
+        ),
+        Child(
+            "rasa",
+            [py, "-m", "rasa", "run", "--model", str(args.model),
+             "--interface", LOOPBACK, "--port", str(args.rasa_port),
+             "--endpoints", str(endpoints),
+             "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+             "--cors", *web_origins, "--quiet"],  # fmt: skip
+            f"http://{LOOPBACK}:{args.rasa_port}/",
+        ),
+        Child(
+            "web",
+            [py, "-m", "directory.web", "--host", LOOPBACK, "--port", str(args.web_port)],
+            f"http://{LOOPBACK}:{args.web_port}/healthz",
+        ),
+    ]
+
+
+def wait_until_ready(children: list[Child], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    pending = list(children)
+    while pending:
+        for child in list(pending):
+            if child.process.poll() is not None:
+                raise LaunchError(
+                    f"{child.name} exited during start-up (code {child.process.returncode})."
+                )
+            try:
+                with urllib.request.urlopen(child.ready_url, timeout=2):  # noqa: S310 (loopback)
+                    pending.remove(child)
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+        if pending and time.monotonic() > deadline:
+            names = ", ".join(c.name for c in pending)
+            raise LaunchError(f"{names} did not become ready within {timeout_s:.0f} s.")
+        if pending:
+            time.sleep(0.25)
+
+
+def stop_all(children: list[Child]) -> None:
+    running = [c for c in children if c.process and c.process.poll() is None]
+    for child in running:
+        try:
+            os.killpg(child.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for child in running:
+        try:
+            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.process.pid, signal.SIGKILL)
+            child.process.wait()
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
+    parser.add_argument("--rasa-port", type=int, default=5005)
+    parser.add_argument("--actions-port", type=int, default=5055)
+    parser.add_argument("--web-port", type=int, default=5000)
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        help="another origin allowed to embed the chat (the partnership site); repeatable",
+    )
+    parser.add_argument("--startup-timeout", type=float, default=STARTUP_TIMEOUT_S)
+    return parser.parse_args(argv)
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    check_python()
+    for port, what in (
+        (args.rasa_port, "Rasa"),
+        (args.actions_port, "the action server"),
+        (args.web_port, "the web app"),
+    ):
+        check_port_free(port, what)
+    if not args.model.exists():
+        raise LaunchError(f"No trained model at {args.model}. Run `make run` to train one.")
+
+    signal.signal(signal.SIGINT, _request_stop)
+    signal.signal(signal.SIGTERM, _request_stop)
+
+    with tempfile.TemporaryDirectory(prefix="vawg-run-") as runtime:
+        endpoints = write_endpoints(Path(runtime), args.actions_port)
+        env = child_environment(
+            {
+                "VAWG_BOT_URL": f"http://{LOOPBACK}:{args.rasa_port}",
+                "VAWG_ACTIONS_URL": f"http://{LOOPBACK}:{args.actions_port}",
+            }
+        )
+        children = build_children(args, endpoints)
+        try:
+            for child in children:
+                child.process = subprocess.Popen(
+                    child.argv, cwd=PROJECT_ROOT, env=env, preexec_fn=_die_with_parent
+                )
+            wait_until_ready(children, args.startup_timeout)
+            print(
+                "\nThe stack is up:\n"
+                f"  Rasa (REST channel)  http://{LOOPBACK}:{args.rasa_port}/webhooks/rest/webhook\n"
+                f"  Action server        http://{LOOPBACK}:{args.actions_port}/webhook\n"
+                f"  Web app              http://{LOOPBACK}:{args.web_port}/\n"
+                "Press Ctrl-C to stop.",
+                flush=True,
+            )
+            while True:
+                for child in children:
+                    if child.process.poll() is not None:
+                        raise LaunchError(
+                            f"{child.name} stopped unexpectedly (code {child.process.returncode})."
+                        )
+                time.sleep(0.2)
+        except StopRequested:
+            pass
+        finally:
+            stop_all(children)
+    print("Stopped.", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except LaunchError as error:
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        return 2

@@ -1,0 +1,1 @@
+"""The spaCy pipeline: a blank English model plus gazetteer patterns (no downloaded weights)."""

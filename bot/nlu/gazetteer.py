@@ -1,0 +1,30 @@
+"""Entities from the spaCy gazetteer, with canonical values.
+
+Rasa's SpacyEntityExtractor returns the matched text ("RBKC"); this one returns the pattern id
+("kensington-and-chelsea"), so actions and the directory only ever see canonical values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP"
+)
+class GazetteerEntityExtractor(SpacyEntityExtractor):
+    @staticmethod
+    def _extract_entities(doc) -> list[dict[str, Any]]:
+        return [
+            {
+                "entity": ent.label_,
+                "value": ent.ent_id_ or ent.text,
+                "start": ent.start_char,
+                "end": ent.end_char,
+                "confidence": None,
+            }
+            for ent in doc.ents
+        ]

@@ -1,0 +1,1 @@
+"""The curated directory: data model, matching, import/export and the maintainers' web app."""
