@@ -27,10 +27,12 @@ help:
 run: setup
 	$(PY) -m bot
 
-test: setup
+test: setup chromium
 	$(PY) -m pytest
 
-setup: install spacy migrate model
+setup: install spacy migrate model webchat
+
+include webchat/webchat.mk
 
 # --- Python ------------------------------------------------------------------
 $(PY):

@@ -1,0 +1,180 @@
+"""Fixtures shared by the whole suite.
+
+- `postgres_url` / `redis_url`: the production back ends. They skip with a reason when the server
+  is absent on a developer's machine, and fail under VAWG_REQUIRE_SERVICES=1 (set by .ci/run).
+- `stack`: the real processes (Rasa, action server, web app) started by the launcher on free
+  ports, against a freshly seeded SQLite directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODEL = PROJECT_ROOT / "models" / "vawg.tar.gz"
+POSTGRES_ADMIN_URL = os.environ.get("VAWG_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("VAWG_TEST_REDIS", "redis://127.0.0.1:6379/0")
+STACK_STARTUP_TIMEOUT_S = 300
+
+
+def _service_missing(what: str, error: Exception) -> None:
+    reason = f"{what} is not reachable ({error.__class__.__name__}: {error})"
+    if os.environ.get("VAWG_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason}; CI requires it (VAWG_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    import psycopg2
+
+    try:
+        admin = psycopg2.connect(POSTGRES_ADMIN_URL, connect_timeout=3)
+    except psycopg2.OperationalError as error:
+        _service_missing("PostgreSQL", error)
+    admin.autocommit = True
+    name = f"vawg_test_{uuid.uuid4().hex[:12]}"
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        from directory.db import get_engine
+
+        get_engine.cache_clear()  # drop pooled connections so the database can be dropped
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def redis_url():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.exceptions.ConnectionError as error:
+        _service_missing("Redis", error)
+    return REDIS_URL
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def new_sender() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    actions_url: str
+    web_url: str
+    database_url: str
+    log_path: Path
+    process: subprocess.Popen
+
+    def send(self, sender: str, text: str) -> list[dict]:
+        """One message through the REST channel, as the widget sends it."""
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return json.loads(response.read())
+
+    def texts(self, sender: str, text: str) -> str:
+        """The bot's reply texts joined, for assertions on what a person would read."""
+        return "\n".join(m.get("text", "") for m in self.send(sender, text))
+
+    def tracker_exists(self, sender: str) -> bool:
+        """Asks the test-only hook (VAWG_TEST_HOOKS=1) whether Rasa still holds a conversation."""
+        url = f"{self.rasa_url}/webhooks/rest/_test/tracker/{sender}"
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
+            return json.loads(response.read())["exists"]
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _seed_database(url: str, env: dict) -> None:
+    for command in ("init-db", "seed"):
+        subprocess.run(
+            [sys.executable, "-m", "directory", command], env=env, check=True, cwd=PROJECT_ROOT
+        )
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    if not MODEL.exists():
+        pytest.fail(f"No trained model at {MODEL}: run `make model` (make test does it first).")
+    workdir = tmp_path_factory.mktemp("stack")
+    database_url = f"sqlite:///{workdir / 'directory.sqlite3'}"
+    env = dict(os.environ, DIRECTORY_DATABASE_URL=database_url, VAWG_TEST_HOOKS="1")
+    _seed_database(database_url, env)
+    ports = {"rasa": free_port(), "actions": free_port(), "web": free_port()}
+    log_path = workdir / "stack.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "bot",
+                "--rasa-port", str(ports["rasa"]),
+                "--actions-port", str(ports["actions"]),
+                "--web-port", str(ports["web"]),
+                "--model", str(MODEL),
+            ],  # fmt: skip
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + STACK_STARTUP_TIMEOUT_S
+    while "The stack is up" not in log_path.read_text(errors="replace"):
+        if process.poll() is not None:
+            pytest.fail(f"The launcher exited ({process.returncode}):\n{log_path.read_text()}")
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"The stack did not start in time:\n{log_path.read_text()}")
+        time.sleep(0.5)
+    yield Stack(
+        rasa_url=f"http://127.0.0.1:{ports['rasa']}",
+        actions_url=f"http://127.0.0.1:{ports['actions']}",
+        web_url=f"http://127.0.0.1:{ports['web']}",
+        database_url=database_url,
+        log_path=log_path,
+        process=process,
+    )
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def http_status(url: str, method: str = "GET") -> int:
+    request = urllib.request.Request(url, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
