@@ -9,6 +9,7 @@ the kernel to kill them if the launcher itself dies, so none is left orphaned.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import os
 import signal
@@ -117,17 +118,23 @@ def build_children(args: argparse.Namespace, endpoints: Path) -> list[Child]:
     return [
         Child(
             "actions",
-            [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(args.actions_port),
-             "--quiet"],  # fmt: skip
+            [
+                py,
+                "-m",
+                "rasa_sdk",
+                *f"--actions actions --port {args.actions_port} --quiet".split(),
+            ],
             f"http://{LOOPBACK}:{args.actions_port}/health",
         ),
         Child(
             "rasa",
-            [py, "-m", "rasa", "run", "--model", str(args.model),
-             "--interface", LOOPBACK, "--port", str(args.rasa_port),
-             "--endpoints", str(endpoints),
-             "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-             "--cors", *web_origins, "--quiet"],  # fmt: skip
+            [
+                *(py, "-m", "rasa", "run", "--model", str(args.model)),
+                *f"--interface {LOOPBACK} --port {args.rasa_port} --quiet".split(),
+                *("--endpoints", str(endpoints)),
+                *("--credentials", str(PROJECT_ROOT / "credentials.yml")),
+                *("--cors", *web_origins),
+            ],
             f"http://{LOOPBACK}:{args.rasa_port}/",
         ),
         Child(
@@ -162,10 +169,8 @@ def wait_until_ready(children: list[Child], timeout_s: float) -> None:
 def stop_all(children: list[Child]) -> None:
     running = [c for c in children if c.process and c.process.poll() is None]
     for child in running:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(child.process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     deadline = time.monotonic() + STOP_TIMEOUT_S
     for child in running:
         try:

@@ -25,7 +25,9 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT_ROOT / "models" / "vawg.tar.gz"
-POSTGRES_ADMIN_URL = os.environ.get("VAWG_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "VAWG_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("VAWG_TEST_REDIS", "redis://127.0.0.1:6379/0")
 STACK_STARTUP_TIMEOUT_S = 300
 
@@ -137,12 +139,18 @@ def stack(tmp_path_factory):
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "bot",
-                "--rasa-port", str(ports["rasa"]),
-                "--actions-port", str(ports["actions"]),
-                "--web-port", str(ports["web"]),
-                "--model", str(MODEL),
-            ],  # fmt: skip
+                sys.executable,
+                "-m",
+                "bot",
+                "--rasa-port",
+                str(ports["rasa"]),
+                "--actions-port",
+                str(ports["actions"]),
+                "--web-port",
+                str(ports["web"]),
+                "--model",
+                str(MODEL),
+            ],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,

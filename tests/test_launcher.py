@@ -39,8 +39,17 @@ def test_launcher_refuses_a_busy_port_before_starting_anything():
         holder.listen()
         busy = holder.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "bot", "--web-port", str(busy),
-             "--rasa-port", str(free_port()), "--actions-port", str(free_port())],  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "--web-port",
+                str(busy),
+                "--rasa-port",
+                str(free_port()),
+                "--actions-port",
+                str(free_port()),
+            ],
             cwd=PROJECT_ROOT,
             capture_output=True,
             text=True,
@@ -80,9 +89,19 @@ def test_one_signal_stops_every_child(stop_signal):
     if not MODEL.exists():
         pytest.fail(f"No trained model at {MODEL}: run `make model`.")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "--rasa-port", str(free_port()),
-         "--actions-port", str(free_port()), "--web-port", str(free_port()),
-         "--model", str(MODEL)],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "--rasa-port",
+            str(free_port()),
+            "--actions-port",
+            str(free_port()),
+            "--web-port",
+            str(free_port()),
+            "--model",
+            str(MODEL),
+        ],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
