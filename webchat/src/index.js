@@ -1,0 +1,423 @@
+// Angelou webchat: a chat widget that keeps nothing on the device.
+//
+// The conversation exists only in this page's memory. There is no web storage, no
+// cookie, no service worker; every page load gets a new random sender id; the bot
+// is called with `cache: "no-store"`. Quick exit hides everything, asks the server
+// to delete the conversation, clears the DOM and replaces this page in the history.
+// See ../README.md for the options and the behaviour.
+
+import { segments } from "./linkify.js";
+import { shiftCounter } from "./shift.js";
+import { CSS } from "./styles.js";
+
+const DEFAULT_BOT_URL = "http://127.0.0.1:5005";
+const DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather";
+const REQUEST_TIMEOUT_MS = 30000;
+const MAX_MESSAGE_CHARS = 2000; // the server refuses longer messages
+const OFFLINE_MESSAGE =
+  "Sorry, we can't reach the service right now. If you need to talk to someone, call " +
+  "the National Domestic Abuse Helpline, free and open 24 hours a day: 0808 2000 247. " +
+  "If you are in danger now, call 999.";
+// Typed on its own, any of these leaves like the Exit button does, and is never sent to
+// the bot. The same list as the server's (bot/channels.py), which also ends the chat.
+const EXIT_PHRASES = new Set([
+  "exit", "quick exit", "exit chat", "exit now", "get me out", "get me out of here",
+  "leave", "leave now", "close", "close this", "close chat", "quit", "escape",
+]);
+const isExitPhrase = (text) =>
+  EXIT_PHRASES.has(text.toLowerCase().split(/\s+/).join(" ").replace(/[^a-z ]+/g, "").trim());
+
+function readConfig(script) {
+  const data = (script && script.dataset) || {};
+  const base = (script && script.src) || location.href;
+  return {
+    botUrl: (data.botUrl || DEFAULT_BOT_URL).replace(/\/+$/, ""),
+    exitUrl: httpUrl(data.exitUrl) || DEFAULT_EXIT_URL,
+    coverTracksUrl: httpUrl(data.coverTracksUrl || "/cover-your-tracks", base),
+    title: data.title || "Find support",
+    launcherLabel: data.launcherLabel || "Chat to find support",
+  };
+}
+
+// Only http(s) URLs may be navigated to: never javascript: or data:.
+function httpUrl(value, base) {
+  if (!value) return null;
+  try {
+    const url = new URL(value, base || location.href);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function newSenderId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  // randomUUID needs a secure context; this is the same UUID4 from the same CSPRNG.
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// Builds an element. Strings become text nodes; attributes are set one by one, so
+// nothing is ever parsed as HTML.
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === true) el.setAttribute(name, "");
+    else if (value !== false && value != null) el.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child != null) el.append(child instanceof Node ? child : document.createTextNode(child));
+  }
+  return el;
+}
+
+// Text with https links and phone numbers made clickable; everything else stays text.
+function richText(text) {
+  return segments(text).map((part) => {
+    if (part.type === "text") return document.createTextNode(part.text);
+    if (part.type === "tel") return h("a", { href: part.href }, part.text);
+    return h(
+      "a",
+      { href: part.href, target: "_blank", rel: "noopener noreferrer" },
+      part.text,
+      h("span", { class: "sr-only" }, " (opens in new tab)"),
+    );
+  });
+}
+
+function adoptStyles(shadow) {
+  // A constructed stylesheet is not an inline <style>, so a strict CSP
+  // (style-src 'self') does not block it.
+  if (shadow.adoptedStyleSheets !== undefined && window.CSSStyleSheet) {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      shadow.adoptedStyleSheets = [sheet];
+      return;
+    } catch {
+      // Older engines without constructable stylesheets fall through.
+    }
+  }
+  shadow.append(h("style", null, CSS));
+}
+
+function mount(config) {
+  let sender = newSenderId();
+  let started = false; // whether the server may hold a conversation for `sender`
+  let queue = Promise.resolve(); // one request at a time keeps the replies in order
+  let pending = 0;
+  const controllers = new Set();
+  let exited = false;
+
+  const host = h("div", { "data-angelou-chat": true });
+  const shadow = host.attachShadow({ mode: "open" });
+  adoptStyles(shadow);
+
+  // ----- Building the UI ---------------------------------------------------------
+  const announcer = h("div", { class: "sr-only", "aria-live": "polite" });
+  const launcher = h(
+    "button",
+    { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "angelou-panel" },
+    config.launcherLabel,
+  );
+  const exitButton = h(
+    "button",
+    { type: "button", class: "exit" },
+    "Exit",
+    h("span", { class: "sr-only" }, " – leave this website quickly"),
+  );
+  const closeButton = h("button", { type: "button", class: "close", "aria-label": "Close chat" }, "✕");
+  const typing = h(
+    "div",
+    { class: "typing", hidden: true, "aria-hidden": "true" },
+    h("span"),
+    h("span"),
+    h("span"),
+  );
+  const exitPlace = config.exitUrl === DEFAULT_EXIT_URL ? "BBC Weather" : "a different website";
+  const notice = h(
+    "div",
+    { class: "notice" },
+    h("h3", null, "Before you start"),
+    h(
+      "p",
+      null,
+      `To leave quickly, select Exit or press the Shift key 3 times. This closes the chat, deletes the conversation and opens ${exitPlace}.`,
+    ),
+    h(
+      "p",
+      null,
+      "It does not erase your browsing history. ",
+      h(
+        "a",
+        { href: config.coverTracksUrl, target: "_blank", rel: "noopener noreferrer" },
+        "How to cover your tracks",
+        h("span", { class: "sr-only" }, " (opens in new tab)"),
+      ),
+    ),
+    h("p", null, richText("If you are in danger now, call 999.")),
+  );
+  const messages = h("div", { class: "messages" });
+  // Focusable, so the conversation can be scrolled with the keyboard.
+  const log = h(
+    "div",
+    { class: "log", role: "region", "aria-label": "Conversation", tabindex: "0" },
+    notice,
+    messages,
+    typing,
+  );
+  const input = h("input", {
+    id: "angelou-input",
+    class: "input",
+    type: "text",
+    // No browser form history, autocorrect or spellcheck learning of what is typed here.
+    autocomplete: "off",
+    autocorrect: "off",
+    spellcheck: "false",
+    enterkeyhint: "send",
+    maxlength: MAX_MESSAGE_CHARS,
+  });
+  const composer = h(
+    "form",
+    { class: "composer" },
+    h("label", { for: "angelou-input", class: "sr-only" }, "Your message"),
+    input,
+    h("button", { type: "submit", class: "send" }, "Send"),
+  );
+  const panel = h(
+    "section",
+    { id: "angelou-panel", class: "panel", role: "dialog", "aria-labelledby": "angelou-title", hidden: true },
+    h("div", { class: "header" }, h("h2", { id: "angelou-title", class: "title" }, config.title), exitButton, closeButton),
+    log,
+    composer,
+  );
+  const root = h("div", { class: "root" }, announcer, launcher, panel);
+  const cover = h("div", { class: "cover", hidden: true });
+  shadow.append(root, cover);
+
+  // ----- Conversation ------------------------------------------------------------
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function announce(text) {
+    // A fresh node each time, so two identical replies are both read out.
+    announcer.replaceChildren(h("p", null, text));
+  }
+
+  function addMessage(who, text, kind) {
+    const label = who === "user" ? "You said: " : "Assistant said: ";
+    messages.append(
+      h("div", { class: `msg msg--${kind || who}` }, h("span", { class: "sr-only" }, label), richText(text)),
+    );
+    scrollToEnd();
+  }
+
+  function removeQuickReplies() {
+    const hadFocus = shadow.activeElement && shadow.activeElement.classList.contains("reply");
+    for (const group of messages.querySelectorAll(".replies")) group.remove();
+    if (hadFocus) input.focus();
+  }
+
+  function addQuickReplies(buttons) {
+    const group = h("div", { class: "replies", role: "group", "aria-label": "Suggested replies" });
+    for (const button of buttons) {
+      if (!button || !button.title) continue;
+      const el = h("button", { type: "button", class: "reply" }, button.title);
+      el.addEventListener("click", () => send(button.payload || button.title, button.title));
+      group.append(el);
+    }
+    if (group.childElementCount) messages.append(group);
+    scrollToEnd();
+  }
+
+  function setTyping(on) {
+    pending += on ? 1 : -1;
+    typing.hidden = pending === 0;
+    scrollToEnd();
+  }
+
+  function send(message, shown) {
+    if (exited) return;
+    if (isExitPhrase(message) || message.trim() === "/quick_exit") {
+      quickExit();
+      return;
+    }
+    removeQuickReplies();
+    addMessage("user", shown || message);
+    started = true;
+    const forSender = sender;
+    queue = queue.then(() => ask(forSender, message));
+  }
+
+  async function ask(forSender, message) {
+    if (forSender !== sender) return; // wiped while queued
+    const controller = new AbortController();
+    controllers.add(controller);
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    setTyping(true);
+    try {
+      const response = await fetch(`${config.botUrl}/webhooks/rest/webhook`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender: forSender, message }),
+        cache: "no-store",
+        credentials: "omit",
+        referrerPolicy: "no-referrer",
+        signal: controller.signal,
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const replies = await response.json();
+      if (forSender !== sender) return;
+      for (const reply of Array.isArray(replies) ? replies : []) {
+        // Only text and buttons: images and custom payloads could load third-party content.
+        if (typeof reply.text === "string" && reply.text) {
+          addMessage("bot", reply.text);
+          announce(reply.text);
+        }
+        if (Array.isArray(reply.buttons) && reply.buttons.length) addQuickReplies(reply.buttons);
+      }
+    } catch {
+      if (forSender !== sender) return;
+      addMessage("bot", OFFLINE_MESSAGE, "error");
+      announce(OFFLINE_MESSAGE);
+    } finally {
+      clearTimeout(timer);
+      controllers.delete(controller);
+      setTyping(false);
+    }
+  }
+
+  // Tell the server to delete the conversation. sendBeacon survives the page going
+  // away; a string body is text/plain, so there is no CORS preflight to wait for.
+  function deleteOnServer() {
+    if (!started) return;
+    started = false;
+    const url = `${config.botUrl}/webhooks/rest/exit`;
+    const body = JSON.stringify({ sender });
+    let queued = false;
+    try {
+      queued = navigator.sendBeacon(url, body);
+    } catch {
+      queued = false;
+    }
+    if (!queued) {
+      fetch(url, { method: "POST", body, keepalive: true, cache: "no-store", credentials: "omit" }).catch(() => {});
+    }
+  }
+
+  // Forget everything: server copy, requests in flight, the DOM, the sender id.
+  function wipe() {
+    deleteOnServer();
+    for (const controller of controllers) controller.abort();
+    controllers.clear();
+    sender = newSenderId();
+    queue = Promise.resolve();
+    messages.replaceChildren();
+    announcer.replaceChildren();
+    input.value = "";
+  }
+
+  // ----- Opening, closing, leaving -----------------------------------------------
+  function open() {
+    if (exited) return;
+    panel.hidden = false;
+    launcher.hidden = true;
+    launcher.setAttribute("aria-expanded", "true");
+    input.focus();
+    scrollToEnd();
+  }
+
+  function close() {
+    if (exited) return;
+    panel.hidden = true;
+    launcher.hidden = false;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+
+  function quickExit(event) {
+    if (event) event.preventDefault();
+    if (exited) return;
+    exited = true;
+    // 1. Hide at once: a blank sheet over the chat and the host page.
+    root.hidden = true;
+    cover.hidden = false;
+    // 2. Delete the conversation on the server.
+    deleteOnServer();
+    // 3. Clear the DOM.
+    wipe();
+    root.remove();
+    // 4. Leave, replacing this page in the history so Back does not return to it.
+    location.replace(config.exitUrl);
+  }
+
+  launcher.addEventListener("click", open);
+  closeButton.addEventListener("click", close);
+  exitButton.addEventListener("click", quickExit);
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.stopPropagation();
+      close();
+    }
+  });
+  composer.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send(text);
+  });
+
+  // Any host-page element marked data-vawg-exit is a quick exit too.
+  document.addEventListener(
+    "click",
+    (event) => {
+      const target = event.target instanceof Element && event.target.closest("[data-vawg-exit]");
+      if (target) quickExit(event);
+    },
+    true,
+  );
+
+  const shift = shiftCounter(
+    (count) => announce(`Shift pressed ${count} of 3 times. Press it ${3 - count} more to exit this page.`),
+    () => quickExit(),
+  );
+  window.addEventListener("keydown", shift.keydown, true);
+  window.addEventListener("keyup", shift.keyup, true);
+
+  // Leaving the page ends the conversation (nothing could resume it anyway), and a
+  // page restored from the back-forward cache comes back empty.
+  window.addEventListener("pagehide", wipe);
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    wipe();
+    if (!exited) {
+      panel.hidden = true;
+      launcher.hidden = false;
+      launcher.setAttribute("aria-expanded", "false");
+    }
+  });
+
+  document.body.append(host);
+  return { open, close, exit: () => quickExit() };
+}
+
+(function start() {
+  if (window.AngelouChat) return; // the tag was included twice
+  const script = document.currentScript || document.querySelector("script[data-bot-url]");
+  const config = readConfig(script);
+  const api = {};
+  window.AngelouChat = Object.freeze({
+    open: () => api.open && api.open(),
+    close: () => api.close && api.close(),
+    // Exit works even before the widget has mounted.
+    exit: () => (api.exit ? api.exit() : location.replace(config.exitUrl)),
+  });
+  const go = () => Object.assign(api, mount(config));
+  if (document.body) go();
+  else document.addEventListener("DOMContentLoaded", go, { once: true });
+})();
