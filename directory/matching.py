@@ -1,43 +1,113 @@
-"""Find services for a need: the one function the bot's actions call.
+"""Find services for a person: the one function the bot's actions call.
 
-Contract (the actions depend on it): `search(SearchQuery(...)) -> SearchResult`, never empty,
-deterministically ordered: local services covering the borough, then pan-London, then national.
+Contract (actions depend on it; new fields only ever come with defaults):
+
+    search(SearchQuery(...), database_url=None) -> SearchResult
+
+SearchQuery (all optional):
+    boroughs   canonical place ids ("westminster") or free text; `place` free text too:
+               a borough, neighbourhood ("Shepherd's Bush"), postcode district ("W6") or
+               full postcode (reduced to its district). See directory.places.resolve_place.
+    strands    VAWG strand ids; a service must address one of them.
+    needs      need ids; a service must meet one of them.
+    audiences  audience ids ("women", "men", "lgbt", "young-people", ...): rank specialist
+               services first; "women"/"men" also exclude services for the other gender only.
+    age        years: excludes services whose age range leaves the person out.
+    languages  language codes ("ar"): services that work in the language come first.
+    open_now   only services open at `now` (default: the current time in London).
+    limit      at most this many matches (None: all). include_emergency: add 999 etc.
+
+SearchResult:
+    matches    ranked, never empty: local services covering the borough, then pan-London,
+               then national (outside London: national before pan-London). Ties: services
+               meeting more of what was asked, then specialist audience and language, then
+               name, then id (deterministic).
+    widened    True when nothing fitted everything asked and the search was broadened; the
+               strand's helpline (or the 24/7 National Domestic Abuse Helpline) is included.
+    notes      plain-English sentences for the user (why widened, out of area, ...).
+    out_of_area  True when the place is outside the three boroughs.
+    place      the PlaceResolution used (or None).
+
+Each Match has `service` (a ServiceCard: plain, immutable data) and `reason` ("Covers
+Westminster · refuge"). `verified=False` on a card means "please check" before relying on it.
+
+Speed: an in-process index per database, rebuilt when `directory_state.data_version` (bumped
+by database triggers on any write, from any process) differs from the one it was built at.
+Each search costs one tiny SELECT plus set operations in memory.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+import numpy as np
 
-from directory.db import session_scope
-from directory.models import Service
+from directory.index import (
+    DAYS,
+    TIERS,
+    Entry,
+    Index,
+    ServiceCard,
+    current_index,
+    popcount,
+)
+from directory.places import PlaceResolution, borough_label, partnership_boroughs, resolve_boroughs
+from directory.taxonomy import vocabulary
 
-TIER = {"local": 0, "pan-london": 1, "national": 2}
+LONDON = ZoneInfo("Europe/London")
 FALLBACK_HELPLINE_ID = "national-domestic-abuse-helpline"
+# The helpline to add when a search has to be widened, per strand.
+STRAND_HELPLINES = {
+    "domestic-abuse": "national-domestic-abuse-helpline",
+    "sexual-violence": "rape-crisis-support-line",
+    "stalking": "national-stalking-helpline",
+    "honour-based-abuse": "karma-nirvana-helpline",
+    "forced-marriage": "forced-marriage-unit",
+    "fgm": "nspcc-fgm-helpline",
+    "faith-based-abuse": "national-domestic-abuse-helpline",
+    "modern-slavery": "modern-slavery-helpline",
+}
+MEN_DOMESTIC_ABUSE_HELPLINE = "mens-advice-line"
+SHORT_LABELS = {
+    "idva": "IDVA (advocacy)",
+    "fgm-clinic": "FGM clinic",
+    "sarc": "sexual assault referral centre",
+    "immigration-nrpf": "immigration and NRPF advice",
+    "lgbt": "LGBT+ people",
+    "fgm": "FGM",
+    "black-minoritised": "Black and minoritised women",
+    "deaf-disabled": "Deaf and disabled people",
+}
+DEFAULT_LIMIT = 10
+PERPETRATOR_NEED = "perpetrator-programme"
+# When a need has no match, the strand it implies keeps the widened search on topic.
+NEED_STRANDS = {
+    "refuge": "domestic-abuse",
+    "idva": "domestic-abuse",
+    "housing": "domestic-abuse",
+    "fgm-clinic": "fgm",
+    "sarc": "sexual-violence",
+    "perpetrator-programme": "domestic-abuse",
+}
 
 
 @dataclass(frozen=True)
 class SearchQuery:
-    boroughs: tuple[str, ...] = ()  # canonical place ids, e.g. "westminster"
+    boroughs: tuple[str, ...] = ()  # canonical place ids, e.g. "westminster" (or free text)
     strands: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ServiceCard:
-    """What the bot shows of a service; plain data, safe to pass across threads."""
-
-    id: str
-    name: str
-    organization: str
-    description: str
-    phones: tuple[tuple[str, str], ...]  # (number, what it is for)
-    url: str | None
-    hours: str | None
-    self_referral: bool
-    scope: str
+    place: str | None = None
+    audiences: tuple[str, ...] = ()
+    age: int | None = None
+    languages: tuple[str, ...] = ()
+    open_now: bool = False
+    now: datetime | None = None
+    limit: int | None = DEFAULT_LIMIT
+    include_emergency: bool = False
+    for_professional: bool = False  # True: no preference for services you can contact yourself
 
 
 @dataclass(frozen=True)
@@ -51,54 +121,304 @@ class SearchResult:
     matches: list[Match]
     widened: bool = False
     notes: list[str] = field(default_factory=list)
+    out_of_area: bool = False
+    place: PlaceResolution | None = None
 
 
-def _card(service: Service) -> ServiceCard:
-    return ServiceCard(
-        id=service.id,
-        name=service.name,
-        organization=service.organization.name,
-        description=service.description,
-        phones=tuple((p.number, p.description or "") for p in service.phones),
-        url=service.url,
-        hours=service.hours,
-        self_referral=service.self_referral,
-        scope=service.scope,
+# --- matching --------------------------------------------------------------------------------
+
+
+def _is_open(entry: Entry, now: datetime) -> bool:
+    if entry.open_24_7:
+        return True
+    day = DAYS[now.weekday()]
+    yesterday = DAYS[(now.weekday() - 1) % 7]
+    clock = now.strftime("%H:%M")
+    for days, opens, closes in entry.schedules:
+        if opens <= closes:
+            # "23:59" means until midnight.
+            if day in days and opens <= clock and (clock < closes or closes == "23:59"):
+                return True
+        elif (day in days and clock >= opens) or (yesterday in days and clock < closes):
+            return True  # past midnight
+    return False
+
+
+def _eligible(entry: Entry, audiences: frozenset, age: int | None) -> bool:
+    """Hard rules: gender-specific services, age ranges (a young people's service has the
+    young-people age range when it gives none)."""
+    if entry.gender == "women" and "men" in audiences and "women" not in audiences:
+        return False
+    if entry.gender == "men" and "women" in audiences and "men" not in audiences:
+        return False
+    if age is not None:
+        low, high = entry.min_age, entry.max_age
+        if entry.audiences == {"young-people"} and low is None and high is None:
+            low, high = vocabulary().age_ranges.get("young-people", (None, None))
+        if (low is not None and age < low) or (high is not None and age > high):
+            return False
+    return True
+
+
+def _label(taxonomy: str, code: str) -> str:
+    if code in SHORT_LABELS:
+        return SHORT_LABELS[code]
+    return code.replace("-", " ")
+
+
+def _coverage(entry: Entry, boroughs: tuple[str, ...]) -> str:
+    if entry.tier == 0:
+        shown = [b for b in boroughs if b in entry.boroughs] or sorted(entry.boroughs)
+        if set(partnership_boroughs()) <= entry.boroughs and len(shown) > 1:
+            return "Covers the three boroughs"
+        return "Covers " + " and ".join(borough_label(b) for b in shown)
+    return {1: "London-wide", 2: "National", 3: "Emergency"}[entry.tier]
+
+
+def _reason(entry: Entry, q: _Plan) -> str:
+    parts = [_coverage(entry, q.boroughs)]
+    parts += [_label("need", n) for n in sorted(entry.needs & q.needs)]
+    if not (entry.needs & q.needs):
+        parts += [_label("strand", s) for s in sorted(entry.strands & q.strands)][:2]
+    parts += ["for " + _label("audience", a) for a in sorted(entry.audiences & q.audiences)]
+    vocab = vocabulary()
+    parts += ["speaks " + vocab.label("language", c) for c in sorted(entry.languages & q.languages)]
+    if entry.open_24_7:
+        parts.append("24/7")
+    elif q.open_now and _is_open(entry, q.now):
+        parts.append("open now")
+    return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    boroughs: tuple[str, ...]
+    kind: str
+    strands: frozenset
+    needs: frozenset
+    audiences: frozenset
+    languages: frozenset
+    age: int | None
+    open_now: bool
+    now: datetime
+    for_professional: bool = False
+
+
+def _select(
+    index: Index, q: _Plan, strands, needs, open_now: bool, limit: int | None
+) -> list[Entry]:
+    """The ranked entries meeting the hard rules, as vectorised masks over the whole index."""
+    codes = index.codes
+    tier = index.tier
+    if q.kind == "partnership":
+        local = (tier == 0) & ((index.boroughs & codes.mask("borough", q.boroughs)) != 0)
+    elif q.kind == "unknown":
+        local = tier == 0  # no place given: every local service (all are ours)
+    else:
+        local = np.zeros(len(tier), dtype=bool)
+    mask = local | (tier == 1) | (tier == 2)
+    strand_mask, need_mask = codes.mask("strand", strands), codes.mask("need", needs)
+    if strands:
+        mask &= (index.strands & strand_mask) != 0
+    if needs:
+        mask &= (index.needs & need_mask) != 0
+    # Perpetrator services only when asked for (never offered to a survivor unasked).
+    perpetrator = codes.mask("need", [PERPETRATOR_NEED])
+    if not need_mask & perpetrator:
+        mask &= (index.needs & perpetrator) == 0
+    # Eligibility: gender-only services, and age ranges.
+    if "men" in q.audiences and "women" not in q.audiences:
+        mask &= index.gender != 1
+    if "women" in q.audiences and "men" not in q.audiences:
+        mask &= index.gender != 2
+    if q.age is not None:
+        mask &= (index.min_age <= q.age) & (q.age <= index.max_age)
+    if open_now:
+        mask &= index.open_at(q.now)
+    rows = np.flatnonzero(mask)
+    if not len(rows):
+        return []
+    tiers = tier[rows]
+    if q.kind == "outside-london":
+        tiers = np.where(tiers == 1, 2, np.where(tiers == 2, 1, tiers))  # national first
+    referral = np.zeros(len(rows), dtype=np.int64)
+    if not q.for_professional:
+        referral = (~index.self_referral[rows]).astype(np.int64)
+    q_strands, q_needs = codes.mask("strand", q.strands), codes.mask("need", q.needs)
+    fit = popcount(index.needs[rows] & q_needs) + popcount(index.strands[rows] & q_strands)
+    audience = popcount(index.audiences[rows] & codes.mask("audience", q.audiences))
+    language = popcount(index.languages[rows] & codes.mask("language", q.languages))
+    # One sortable integer: tier, then self-referral, fit, audience, language, static rank.
+    key = (
+        (tiers << 50)
+        | (referral << 49)
+        | ((63 - np.minimum(fit, 63)) << 43)
+        | ((63 - np.minimum(audience, 63)) << 37)
+        | ((63 - np.minimum(language, 63)) << 31)
+        | index.rank[rows]
     )
+    if limit is not None and len(rows) > limit:
+        best = np.argpartition(key, limit - 1)[:limit]
+        rows, key = rows[best], key[best]
+    return [index.entries[i] for i in rows[np.argsort(key, kind="stable")]]
 
 
-def _terms(service: Service, taxonomy: str) -> set[str]:
-    return {t.term for t in service.terms if t.taxonomy == taxonomy}
+def _fallback(index: Index, q: _Plan) -> Entry | None:
+    wanted = []
+    if (
+        "men" in q.audiences
+        and "women" not in q.audiences
+        and (not q.strands or "domestic-abuse" in q.strands)
+    ):
+        wanted.append(MEN_DOMESTIC_ABUSE_HELPLINE)
+    wanted += [STRAND_HELPLINES[s] for s in sorted(q.strands) if s in STRAND_HELPLINES]
+    wanted.append(FALLBACK_HELPLINE_ID)
+    for sid in wanted:
+        entry = index.by_id.get(sid)
+        if entry is not None and _eligible(entry, q.audiences, q.age):
+            if q.open_now and not _is_open(entry, q.now):
+                continue  # asked for "open now": only a helpline that is open
+            return entry
+    helplines = sorted(
+        (e for e in index.entries if e.open_24_7 and e.tier == 2),
+        key=lambda e: (e.card.name.casefold(), e.card.id),
+    )
+    return helplines[0] if helplines else None
+
+
+# Last resort if the directory is empty or broken: the number is sourced (services.md).
+_STATIC_FALLBACK = ServiceCard(
+    id=FALLBACK_HELPLINE_ID,
+    name="National Domestic Abuse Helpline",
+    organization="Refuge",
+    description="Free, confidential support for anyone experiencing domestic abuse, 24/7.",
+    phones=(("0808 2000 247", "free, 24/7"),),
+    url="https://nationaldahelpline.org.uk",
+    hours="24 hours a day, 7 days a week",
+    self_referral=True,
+    scope="national",
+    open_24_7=True,
+)
 
 
 def search(query: SearchQuery, database_url: str | None = None) -> SearchResult:
-    with session_scope(database_url) as session:
-        services = session.execute(
-            select(Service)
-            .where(Service.status == "active")
-            .options(
-                selectinload(Service.phones),
-                selectinload(Service.areas),
-                selectinload(Service.terms),
-                selectinload(Service.organization),
+    index = current_index(database_url)
+    place_inputs = [*query.boroughs, *([query.place] if query.place else [])]
+    place = resolve_boroughs(place_inputs) if place_inputs else None
+    kind = place.kind if place else "unknown"
+    boroughs = place.boroughs if place and kind == "partnership" else ()
+    q = _Plan(
+        boroughs=boroughs,
+        kind=kind,
+        strands=frozenset(query.strands),
+        needs=frozenset(query.needs),
+        audiences=frozenset(query.audiences),
+        languages=frozenset(query.languages),
+        age=query.age,
+        open_now=query.open_now,
+        now=(query.now.astimezone(LONDON) if query.now and query.now.tzinfo else query.now)
+        or datetime.now(LONDON),
+        for_professional=query.for_professional,
+    )
+    result = SearchResult(matches=[], place=place)
+    result.out_of_area = kind in ("other-london", "outside-london")
+    if result.out_of_area:
+        where = "London-wide and national" if kind == "other-london" else "national"
+        result.notes.append(
+            f"{place.label or 'That place'} is outside Hammersmith & Fulham, Kensington & Chelsea "
+            f"and Westminster, whose local services are for those three boroughs; "
+            f"these {where} services can help."
+        )
+    elif place is not None and kind == "unknown" and place_inputs:
+        result.notes.append("We did not recognise that place, so these are services for anywhere.")
+
+    # The strict search, then broader ones: the nearest broader match wins.
+    implied = frozenset(NEED_STRANDS[n] for n in q.needs if n in NEED_STRANDS)
+    helplines_only = frozenset({"helpline"})
+    ladder = [(q.strands, q.needs, q.open_now, None)]
+    if q.open_now:
+        ladder.append((q.strands, q.needs, False, "open"))
+    if q.needs and (q.strands or implied):
+        ladder.append((q.strands or implied, frozenset(), False, "needs"))
+    if q.needs and q.strands:
+        ladder.append((frozenset(), q.needs, False, "strands"))
+    if q.strands or implied:
+        ladder.append((q.strands or implied, helplines_only, False, "helplines"))
+    ladder.append((frozenset(), helplines_only, False, "helplines"))
+    entries: list[Entry] = []
+    widened_by = None
+    for strands, needs, open_now, relaxed in ladder:
+        entries = _select(index, q, strands, needs, open_now, query.limit)
+        if entries:
+            widened_by = relaxed
+            break
+    if implied and not q.strands:
+        # Reasons and the fallback helpline follow the strand the need implies.
+        q = dataclasses.replace(q, strands=implied)
+    result.matches = [Match(e.card, _reason(e, q)) for e in entries]
+
+    if widened_by is not None or not entries:
+        result.widened = True
+        result.notes.append(_widened_note(q, widened_by))
+        helpline = _fallback(index, q)
+        if helpline is None:
+            if not any(m.service.id == FALLBACK_HELPLINE_ID for m in result.matches):
+                result.matches.append(Match(_STATIC_FALLBACK, "National · 24/7 helpline"))
+        elif all(m.service.id != helpline.card.id for m in result.matches):
+            at = (
+                len(result.matches)
+                if query.limit is None
+                else min(len(result.matches), query.limit - 1)
             )
-        ).scalars()
-        ranked = []
-        for service in services:
-            covered = {a.borough for a in service.areas}
-            if service.scope == "local" and not covered & set(query.boroughs):
-                continue
-            needs = _terms(service, "need") & set(query.needs)
-            strands = _terms(service, "strand") & set(query.strands)
-            if (query.needs and not needs) or (query.strands and not strands):
-                continue
-            why = sorted(needs | strands)
-            reason = f"{service.scope} service" + (f" for {', '.join(why)}" if why else "")
-            ranked.append((TIER[service.scope], service.name, Match(_card(service), reason)))
-        ranked.sort(key=lambda item: item[:2])
-        result = SearchResult([m for *_, m in ranked])
-        if not result.matches:
-            fallback = session.get(Service, FALLBACK_HELPLINE_ID)
-            result.widened = True
-            result.matches = [Match(_card(fallback), "24/7 national helpline")]
-        return result
+            result.matches.insert(
+                max(at, 0), Match(helpline.card, _reason(helpline, q) + " · helpline")
+            )
+            if query.limit is not None:
+                del result.matches[query.limit :]
+    if q.languages and not any(e.languages & q.languages for e in entries):
+        names = ", ".join(vocabulary().label("language", c) for c in sorted(q.languages))
+        result.notes.append(
+            f"None of these services lists {names}; you can ask about an interpreter."
+        )
+    if query.include_emergency:
+        result.matches += [Match(c, "Emergency") for c in emergency_cards(database_url)]
+    return result
+
+
+def _widened_note(q: _Plan, relaxed: str | None) -> str:
+    asked = [_label("need", n) for n in sorted(q.needs)] + [
+        _label("strand", s) for s in sorted(q.strands)
+    ]
+    what = " and ".join(asked) if asked else "that"
+    if relaxed == "open":
+        return (
+            "We cannot confirm that any of these is open right now; the helpline listed is "
+            "open 24/7."
+        )
+    if relaxed in ("needs", "strands"):
+        return f"We found nothing exactly for {what} there, so we widened the search."
+    return f"We found nothing exactly for {what} there, so here are helplines that can help."
+
+
+def emergency_cards(database_url: str | None = None) -> list[ServiceCard]:
+    """999, Silent Solution, 101 and emergency SMS, in that order (from the directory)."""
+    index = current_index(database_url)
+    order = ("emergency-999", "silent-solution", "police-101", "emergency-sms")
+    cards = [index.by_id[i].card for i in order if i in index.by_id]
+    rest = sorted(
+        (e.card for e in index.entries if e.tier == 3 and e.card.id not in order),
+        key=lambda c: c.id,
+    )
+    return cards + rest
+
+
+__all__ = [
+    "TIERS",
+    "Match",
+    "SearchQuery",
+    "SearchResult",
+    "ServiceCard",
+    "current_index",
+    "emergency_cards",
+    "search",
+]

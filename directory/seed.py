@@ -1,4 +1,5 @@
-"""Load the seed entries into an empty directory."""
+"""Load the seed entries (directory/seed/services.yml) through the importer, so seed data
+meets exactly the rules an import does (real UK numbers, known boroughs and terms, ...)."""
 
 from __future__ import annotations
 
@@ -6,40 +7,37 @@ from pathlib import Path
 
 import yaml
 
-from directory.models import Organization, Phone, Service, ServiceArea, ServiceTerm
+from directory.formats import Origin, Records
+from directory.importing import ImportFailed, apply_plan, plan_import
+from directory.serialize import normalise_service_dict
 
 SEED_FILE = Path(__file__).parent / "seed" / "services.yml"
 
 
-def load_seed(session, path: Path = SEED_FILE) -> int:
+def seed_records(path: Path = SEED_FILE) -> Records:
     data = yaml.safe_load(path.read_text())
-    count = 0
-    for org in data["organizations"]:
-        organization = Organization(id=org["id"], name=org["name"])
-        session.add(organization)
-        for entry in org["services"]:
-            service = Service(
-                id=entry["id"],
-                organization=organization,
-                name=entry["name"],
-                description=entry["description"],
-                url=entry.get("url"),
-                scope=entry["scope"],
-                hours=entry.get("hours"),
-                open_24_7=entry.get("open_24_7", False),
-            )
-            service.phones = [
-                Phone(id=f"{entry['id']}-phone-{i}", number=p["number"], description=p.get("description"))
-                for i, p in enumerate(entry.get("phones", []))
-            ]
-            service.areas = [
-                ServiceArea(id=f"{entry['id']}-area-{b}", borough=b) for b in entry.get("boroughs", [])
-            ]
-            service.terms = [
-                ServiceTerm(id=f"{entry['id']}-{tax}-{term}", taxonomy=tax, term=term)
-                for tax in ("strand", "need", "audience")
-                for term in entry.get(tax, [])
-            ]
-            session.add(service)
-            count += 1
-    return count
+    records = Records()
+    for number, org in enumerate(data["organizations"], start=1):
+        origin = Origin(str(path), number, "organization")
+        organization = {
+            "id": org["id"],
+            "name": org["name"],
+            "description": org.get("description", ""),
+            "website": org.get("website"),
+            "email": org.get("email"),
+        }
+        records.organizations.append((origin, organization))
+        for entry in org.get("services", []):
+            service = normalise_service_dict({**entry, "organization_id": org["id"]})
+            where = Origin(f"{path} (service {entry.get('id')})", number, "organization")
+            records.services.append((where, service))
+    return records
+
+
+def load_seed(session, path: Path = SEED_FILE) -> int:
+    """Add or update the seed services (idempotent). Returns the number of services written."""
+    plan = plan_import(session, seed_records(path), source=str(path))
+    if not plan.ok:
+        raise ImportFailed(plan.errors)
+    apply_plan(session, plan)
+    return len(plan.added) + len(plan.changed)
