@@ -25,6 +25,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = PROJECT_ROOT / "models"
+DEFAULT_ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
 REQUIRED_PYTHON = (3, 11)
 LOOPBACK = "127.0.0.1"
 STARTUP_TIMEOUT_S = 240
@@ -79,19 +80,39 @@ def _die_with_parent() -> None:
     os.setsid()
 
 
-def write_endpoints(runtime_dir: Path, actions_port: int) -> Path:
+def write_endpoints(runtime_dir: Path, actions_port: int, source: Path = DEFAULT_ENDPOINTS) -> Path:
     """The action endpoint depends on the chosen port, so endpoints.yml is written per run.
 
-    The tracker store and everything else comes from the project's endpoints.yml.
+    The tracker store and everything else comes from `source` (the project's endpoints.yml).
     """
     import yaml
 
-    base = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text()) or {}
+    base = yaml.safe_load(source.read_text()) or {}
     # 127.0.0.1, not localhost: resolving localhost tries IPv6 first and costs ~13 ms a turn.
     base["action_endpoint"] = {"url": f"http://{LOOPBACK}:{actions_port}/webhook"}
     path = runtime_dir / "endpoints.yml"
     path.write_text(yaml.safe_dump(base, sort_keys=False))
     return path
+
+
+def check_tracker_store(endpoints: Path) -> None:
+    """Refuse to start unless the tracker store loads and forgets conversations.
+
+    Rasa 3.6 would fall back silently to a store that keeps every conversation;
+    bot.rasa_server guards that again inside the Rasa process.
+    """
+    import warnings
+
+    import yaml
+
+    with warnings.catch_warnings():  # Rasa's imports warn about SQLAlchemy 2.0; not ours
+        warnings.simplefilter("ignore")
+        from bot.tracker_store import UnsafeConfiguration, check_endpoints
+
+    try:
+        check_endpoints(yaml.safe_load(endpoints.read_text()) or {})
+    except (OSError, UnsafeConfiguration) as error:
+        raise LaunchError(f"{endpoints}: {error}") from None
 
 
 def child_environment(extra: dict[str, str]) -> dict[str, str]:
@@ -121,7 +142,7 @@ def build_children(args: argparse.Namespace, endpoints: Path) -> list[Child]:
             [
                 py,
                 "-m",
-                "rasa_sdk",
+                "bot.actions_server",  # rasa_sdk, without echoing trackers on errors
                 *f"--actions actions --port {args.actions_port} --quiet".split(),
             ],
             f"http://{LOOPBACK}:{args.actions_port}/health",
@@ -129,7 +150,9 @@ def build_children(args: argparse.Namespace, endpoints: Path) -> list[Child]:
         Child(
             "rasa",
             [
-                *(py, "-m", "rasa", "run", "--model", str(args.model)),
+                # Our wrapper of `rasa run`: it turns Rasa's silent tracker-store fallbacks
+                # into start-up errors (bot/rasa_server.py).
+                *(py, "-m", "bot.rasa_server", "run", "--model", str(args.model)),
                 *f"--interface {LOOPBACK} --port {args.rasa_port} --quiet".split(),
                 *("--endpoints", str(endpoints)),
                 *("--credentials", str(PROJECT_ROOT / "credentials.yml")),
@@ -192,6 +215,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=[],
         help="another origin allowed to embed the chat (the partnership site); repeatable",
     )
+    parser.add_argument(
+        "--endpoints",
+        type=Path,
+        default=DEFAULT_ENDPOINTS,
+        help="endpoints.yml to start from (tracker store); action_endpoint is filled in",
+    )
     parser.add_argument("--startup-timeout", type=float, default=STARTUP_TIMEOUT_S)
     return parser.parse_args(argv)
 
@@ -207,12 +236,13 @@ def run(argv: list[str] | None = None) -> int:
         check_port_free(port, what)
     if not args.model.exists():
         raise LaunchError(f"No trained model at {args.model}. Run `make run` to train one.")
+    check_tracker_store(args.endpoints)
 
     signal.signal(signal.SIGINT, _request_stop)
     signal.signal(signal.SIGTERM, _request_stop)
 
     with tempfile.TemporaryDirectory(prefix="vawg-run-") as runtime:
-        endpoints = write_endpoints(Path(runtime), args.actions_port)
+        endpoints = write_endpoints(Path(runtime), args.actions_port, args.endpoints)
         env = child_environment(
             {
                 "VAWG_BOT_URL": f"http://{LOOPBACK}:{args.rasa_port}",

@@ -1,0 +1,153 @@
+"""The REST channel the widget talks to, named "rest" so its URLs are Rasa's usual ones.
+
+- `POST /webhooks/rest/webhook` `{"sender": "<uuid4>", "message": "..."}` -> Rasa's REST reply
+  list. The sender must be a random UUID4: Rasa would put a missing sender into one shared
+  conversation ("default"), and a guessable id would let one person read into another's.
+- `POST /webhooks/rest/exit` `{"sender": "<uuid4>"}` (any Content-Type: sendBeacon sends
+  text/plain) deletes the conversation at once, even while a reply is being worked out.
+- `GET /webhooks/rest/_test/tracker/<sender>` -> `{"exists": bool}`, only when
+  VAWG_TEST_HOOKS=1 (the test stack); it never reveals content.
+
+Every response says `Cache-Control: no-store`. Nothing here logs what was sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+TEST_HOOKS_VARIABLE = "VAWG_TEST_HOOKS"
+QUICK_EXIT_RESPONSE = "utter_quick_exit"
+FALLBACK_EXIT_TEXT = "Chat closed."
+# Typed alone, these always close the chat, whatever state the dialogue is in and whatever the
+# model would have predicted. Other wordings go through the quick_exit intent and its rule.
+EXIT_PHRASES = frozenset(
+    {
+        "exit", "quick exit", "exit chat", "exit now", "get me out", "get me out of here",
+        "leave", "leave now", "close", "close this", "close chat", "quit", "escape",
+    }
+)  # fmt: skip
+NO_STORE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def is_uuid4(value: Any) -> bool:
+    """True for a canonical UUID4 string: 122 random bits, so not guessable or shared."""
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError:
+        return False
+    return parsed.version == 4 and str(parsed) == value.lower()
+
+
+def normalise_exit_phrase(text: str) -> str:
+    return re.sub(r"[^a-z ]+", "", " ".join(text.lower().split())).strip()
+
+
+def _error(status: int, message: str) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+def _json_body(request: Request) -> dict | None:
+    # Parsed by hand: sendBeacon posts text/plain, and Sanic's errors would echo the body.
+    try:
+        body = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def tracker_store_of(request: Request):
+    """The conversation store, under any wrapper Rasa put around it."""
+    store = request.app.ctx.agent.tracker_store
+    while not hasattr(store, "delete") and hasattr(store, "_tracker_store"):
+        store = store._tracker_store
+    if not hasattr(store, "delete"):
+        raise RuntimeError(f"{type(store).__name__} cannot delete conversations")
+    return store
+
+
+def _exit_text(request: Request) -> str:
+    domain = getattr(request.app.ctx.agent, "domain", None)
+    variations = (domain.responses.get(QUICK_EXIT_RESPONSE) if domain else None) or []
+    return next((v["text"] for v in variations if v.get("text")), FALLBACK_EXIT_TEXT)
+
+
+class PrivateRestInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("vawg_private_rest", __name__)
+
+        @bp.middleware("response")
+        async def no_store(_request: Request, resp: HTTPResponse) -> None:
+            resp.headers.update(NO_STORE_HEADERS)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body = _json_body(request)
+            if body is None:
+                return _error(400, "The body must be a JSON object.")
+            sender = body.get("sender")
+            if not is_uuid4(sender):
+                return _error(400, "sender must be a random UUID (version 4).")
+            text = body.get("message")
+            if not isinstance(text, str) or not text.strip():
+                return _error(400, "message must be non-empty text.")
+            if len(text) > MAX_MESSAGE_CHARS:
+                return _error(413, f"message is longer than {MAX_MESSAGE_CHARS} characters.")
+
+            if normalise_exit_phrase(text) in EXIT_PHRASES:
+                await tracker_store_of(request).delete(sender)
+                return response.json([{"recipient_id": sender, "text": _exit_text(request)}])
+
+            collector = CollectingOutputChannel()
+            try:
+                # No client metadata: it would be stored in the tracker.
+                await on_new_message(UserMessage(text, collector, sender, input_channel="rest"))
+            except Exception as error:  # noqa: BLE001 (any failure: reply without logging text)
+                logger.error("A message could not be handled (%s).", type(error).__name__)
+                return _error(500, "Something went wrong. Please try again.")
+            return response.json(collector.messages)
+
+        @bp.route("/exit", methods=["POST"])
+        async def quick_exit(request: Request) -> HTTPResponse:
+            body = _json_body(request)
+            sender = body.get("sender") if body else None
+            if not is_uuid4(sender):
+                return _error(400, "sender must be a random UUID (version 4).")
+            await tracker_store_of(request).delete(sender)
+            return response.empty(status=204)
+
+        if os.environ.get(TEST_HOOKS_VARIABLE) == "1":
+
+            @bp.route("/_test/tracker/<sender>", methods=["GET"])
+            async def tracker_exists(request: Request, sender: str) -> HTTPResponse:
+                exists = await tracker_store_of(request).exists(sender)
+                return response.json({"exists": bool(exists)})
+
+        return bp

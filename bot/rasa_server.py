@@ -1,0 +1,130 @@
+"""`python -m bot.rasa_server run [rasa run options]`: Rasa's server, private by construction.
+
+The launcher starts Rasa through this module rather than `python -m rasa`, because Rasa 3.6
+quietly does things that would keep conversations:
+- a custom tracker store that fails to import is replaced by the never-evicting in-memory one;
+- every store is wrapped in FailSafeTrackerStore, which on a save error (Redis down) copies the
+  conversation into a never-evicting in-memory store;
+- `--enable-api` serves whole transcripts; DEBUG logs carry what people type;
+- a failed action call is logged at ERROR with the response body, which can hold the tracker.
+Here each of those is an error at start-up, before Rasa serves anything.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+from bot import logging_setup
+from bot.tracker_store import (
+    EphemeralTrackerStore,
+    UnsafeConfiguration,
+    check_endpoints,
+    load_store_class,
+)
+
+# Options of `rasa run` that would expose or log conversations.
+FORBIDDEN_OPTIONS = {
+    "--enable-api": "the HTTP API serves whole transcripts",
+    "--verbose": "INFO logging is for development only",
+    "-v": "INFO logging is for development only",
+    "--debug": "DEBUG logs carry what people type",
+    "-vv": "DEBUG logs carry what people type",
+    "--log-file": "no log files: logs go to the console at WARNING",
+    "--use-syslog": "no syslog: logs go to the console at WARNING",
+    "--logging-config-file": "logging is configured here, at WARNING",
+}
+
+
+def _option_value(argv: list[str], name: str, default: str) -> str:
+    for index, arg in enumerate(argv):
+        if arg == name and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return default
+
+
+def check_arguments(argv: list[str]) -> None:
+    if not argv or argv[0] != "run":
+        raise UnsafeConfiguration("usage: python -m bot.rasa_server run [rasa run options]")
+    for arg in argv[1:]:
+        name = arg.split("=", 1)[0]
+        if name in FORBIDDEN_OPTIONS:
+            raise UnsafeConfiguration(f"{name} is not allowed: {FORBIDDEN_OPTIONS[name]}.")
+
+
+def _load_store_or_fail(domain, store, event_broker=None):
+    """Replaces Rasa's loader, which falls back to InMemoryTrackerStore on import errors."""
+    store_class = load_store_class(str(store.type))
+    return store_class(host=store.url, domain=domain, event_broker=event_broker, **store.kwargs)
+
+
+def _use_store_unwrapped(store, domain):
+    """Replaces Agent._create_tracker_store: no FailSafeTrackerStore, so no silent copy."""
+    if not isinstance(store, EphemeralTrackerStore):
+        raise UnsafeConfiguration(
+            f"Rasa was given {type(store).__name__}, not one of our ephemeral stores."
+        )
+    store.domain = domain
+    return store
+
+
+def _client_response_error_init(self, status: int, message: str, text: str) -> None:
+    """ClientResponseError without the response body in its message.
+
+    The body of a failed action call can hold the whole tracker, and Rasa logs the message at
+    ERROR. The body stays on `.text` for Rasa's own handling of rejected actions.
+    """
+    self.status, self.message, self.text = status, message, text
+    Exception.__init__(self, f"{status}, {message}")
+
+
+def install_guards() -> None:
+    import rasa.core.agent
+    import rasa.core.tracker_store
+    import rasa.utils.endpoints
+
+    rasa.core.tracker_store._load_from_module_name_in_endpoint_config = _load_store_or_fail
+    rasa.core.agent.Agent._create_tracker_store = staticmethod(_use_store_unwrapped)
+    rasa.utils.endpoints.ClientResponseError.__init__ = _client_response_error_init
+
+
+def prepare(argv: list[str], environ: dict[str, str]) -> list[str]:
+    """Checks everything that can be checked before Rasa loads; returns Rasa's argv."""
+    check_arguments(argv)
+    environ.setdefault("LOG_LEVEL", "WARNING")
+    environ.setdefault("LOG_LEVEL_LIBRARIES", "ERROR")
+    environ["RASA_TELEMETRY_ENABLED"] = "false"
+    logging_setup.check_environment(environ)
+    endpoints_path = Path(_option_value(argv, "--endpoints", "endpoints.yml"))
+    try:
+        endpoints = yaml.safe_load(endpoints_path.read_text()) or {}
+    except OSError as error:
+        raise UnsafeConfiguration(f"Cannot read {endpoints_path}: {error}") from error
+    check_endpoints(endpoints)
+    return argv if "--quiet" in argv else [*argv, "--quiet"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    import os
+
+    try:
+        rasa_argv = prepare(list(sys.argv[1:] if argv is None else argv), os.environ)
+    except (UnsafeConfiguration, logging_setup.UnsafeLogging) as error:
+        print(f"error: Rasa not started. {error}", file=sys.stderr, flush=True)
+        return 2
+    install_guards()
+    logging_setup.install_redaction()
+
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *rasa_argv]
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
