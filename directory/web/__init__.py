@@ -16,8 +16,11 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    from directory.web import health
+    from directory.web import editor, health, public, security
 
+    security.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(public.bp)
+    editor.init_app(app)  # /editor/: also sets SECRET_KEY, session cookie flags and CSRF
     # Blueprints of other areas register here.
     return app

@@ -1,0 +1,4 @@
+"""The maintainers' editor: accounts, drafts, review, publishing and the audit trail.
+
+The web screens live in directory.web.editor; this package holds what they and the CLI share.
+"""

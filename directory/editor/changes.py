@@ -1,0 +1,359 @@
+"""Draft -> review -> publish, and the audit trail, for any editable entity.
+
+An entity type plugs in with an `EntityAdapter` (services here; referral pathways reuse it).
+A proposal stores the whole proposed entity as a dict (`payload`) plus a snapshot of the
+published entity it started from (`base`). Publishing is a three-way merge at field level:
+fields the proposal did not touch take the current published value (e.g. a "verified today"
+made meanwhile); a field both the proposal and someone else changed is a conflict, and
+nothing is published. Nothing is ever silently overwritten.
+
+To make another entity editable (e.g. referral pathways): implement EntityAdapter, call
+`register_adapter(...)` when your module is imported, and save proposals with `save_proposal`.
+The editor's review queue, proposal page (diff, publish, reject, withdraw) and audit history
+then work for it unchanged; only the edit form is yours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from directory.editor.models import AuditEvent, ChangeRequest, Maintainer, utcnow
+
+OPEN_STATUSES = ("draft", "in_review")
+KINDS = ("create", "update", "retire", "restore")
+
+
+class EntityAdapter(Protocol):
+    entity_type: str  # e.g. "service"
+    noun: str  # shown to people, e.g. "service"
+    ignored_fields: frozenset[str]  # bookkeeping left out of diffs and merges (e.g. version)
+
+    def current(self, session: Session, entity_id: str) -> dict | None: ...
+    def version(self, session: Session, entity_id: str) -> int | None: ...
+    def validate(self, session: Session, payload: dict) -> dict[str, list[str]]: ...
+    def apply(self, session: Session, entity_id: str, payload: dict, expected_version) -> None: ...
+    def title(self, payload: dict) -> str: ...
+
+
+ADAPTERS: dict[str, EntityAdapter] = {}
+
+
+def register_adapter(adapter: EntityAdapter) -> None:
+    ADAPTERS[adapter.entity_type] = adapter
+
+
+def adapter_for(entity_type: str) -> EntityAdapter:
+    return ADAPTERS[entity_type]
+
+
+class ChangeError(Exception):
+    """The change cannot be made; the message says why and is safe to show."""
+
+
+class StaleError(ChangeError):
+    """Someone else changed the entity or the draft since this form was opened."""
+
+
+class PermissionDenied(ChangeError):
+    pass
+
+
+@dataclass
+class Conflict(ChangeError):
+    fields: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            "The published entry changed since this proposal was made, in the same fields: "
+            + ", ".join(self.fields)
+        )
+
+
+# --- Diffs ------------------------------------------------------------------------------
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(item, f"{prefix}.{key}" if prefix else str(key), out)
+    elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        for index, item in enumerate(value, start=1):
+            _flatten(item, f"{prefix} {index}", out)
+    else:
+        out[prefix] = value
+
+
+def diff(before: dict | None, after: dict | None, ignored=frozenset()) -> list[dict]:
+    """Field-level differences, e.g. {"field": "phones 1.number", "before": .., "after": ..}.
+    Lists of records are compared item by item; lists of plain values as a whole."""
+    flat_before: dict[str, Any] = {}
+    flat_after: dict[str, Any] = {}
+    _flatten({k: v for k, v in (before or {}).items() if k not in ignored}, "", flat_before)
+    _flatten({k: v for k, v in (after or {}).items() if k not in ignored}, "", flat_after)
+    changes = []
+    for name in sorted(flat_before.keys() | flat_after.keys()):
+        old, new = flat_before.get(name), flat_after.get(name)
+        if old != new and not (old in (None, "", []) and new in (None, "", [])):
+            changes.append({"field": name, "before": old, "after": new})
+    return changes
+
+
+def merge(base: dict | None, proposed: dict, current: dict | None, ignored=frozenset()) -> dict:
+    """Three-way merge of top-level fields; raises Conflict when both sides changed one."""
+    if base is None or current is None:
+        return dict(proposed)
+    merged, conflicts = {}, []
+    for key in proposed.keys() | current.keys():
+        mine, theirs, original = proposed.get(key), current.get(key), base.get(key)
+        if key in ignored or mine == original:
+            merged[key] = theirs
+        elif theirs in (original, mine):
+            merged[key] = mine
+        else:
+            conflicts.append(key)
+    if conflicts:
+        raise Conflict(sorted(conflicts))
+    return merged
+
+
+# --- Audit --------------------------------------------------------------------------------
+
+
+def record(
+    session: Session,
+    entity_type: str,
+    entity_id: str,
+    action: str,
+    actor: Maintainer | None,
+    changes: list[dict] | None = None,
+    change: ChangeRequest | None = None,
+    note: str | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        entity_type=entity_type,
+        entity_id=entity_id,
+        action=action,
+        actor_id=actor.id if actor else None,
+        change_id=change.id if change else None,
+        changes=changes or [],
+        note=note,
+    )
+    session.add(event)
+    return event
+
+
+def history(session: Session, entity_type: str, entity_id: str) -> list[AuditEvent]:
+    return list(
+        session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        ).scalars()
+    )
+
+
+# --- Proposals ----------------------------------------------------------------------------
+
+
+def open_change(session: Session, entity_type: str, entity_id: str) -> ChangeRequest | None:
+    return session.execute(
+        select(ChangeRequest).where(ChangeRequest.open_key == f"{entity_type}:{entity_id}")
+    ).scalar_one_or_none()
+
+
+def changes_in(session: Session, statuses=OPEN_STATUSES) -> list[ChangeRequest]:
+    return list(
+        session.execute(
+            select(ChangeRequest)
+            .where(ChangeRequest.status.in_(statuses))
+            .order_by(ChangeRequest.updated_at.desc())
+        ).scalars()
+    )
+
+
+def save_proposal(
+    session: Session,
+    adapter: EntityAdapter,
+    entity_id: str,
+    payload: dict,
+    author: Maintainer,
+    *,
+    kind: str = "update",
+    base_version: int | None,
+    expected_revision: int | None,
+    note: str | None = None,
+) -> ChangeRequest:
+    """Creates or updates the one open proposal for an entity.
+
+    `base_version` is the entity version the form was made from and `expected_revision` the
+    draft revision (None when the form started from the published entry). If either has
+    moved on since, StaleError: the second of two concurrent saves never overwrites the first.
+    """
+    if kind not in KINDS:
+        raise ChangeError(f"Unknown kind of change: {kind}")
+    current_version = adapter.version(session, entity_id)
+    if kind == "create":
+        if current_version is not None:
+            raise ChangeError(f"There is already a {adapter.noun} with the id {entity_id}.")
+    elif current_version is None:
+        raise ChangeError(f"There is no {adapter.noun} with the id {entity_id}.")
+    elif current_version != base_version:
+        raise StaleError(
+            f"This {adapter.noun} was published by someone else since you opened it. "
+            "Your changes were not saved; reload the page to see the current entry."
+        )
+    existing = open_change(session, adapter.entity_type, entity_id)
+    if existing is None and expected_revision is not None:
+        raise StaleError("The draft you were editing has since been published or withdrawn.")
+    if existing is not None and expected_revision != existing.revision:
+        raise StaleError(
+            f"Someone else saved a change to this {adapter.noun} since you opened it. "
+            "Your changes were not saved; reload the page to see theirs."
+        )
+    now = utcnow()
+    if existing is None:
+        change = ChangeRequest(
+            entity_type=adapter.entity_type,
+            entity_id=entity_id,
+            kind=kind,
+            payload=payload,
+            base=adapter.current(session, entity_id),
+            base_version=current_version,
+            status="draft",
+            open_key=f"{adapter.entity_type}:{entity_id}",
+            revision=1,
+            author_id=author.id,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(change)
+        session.flush()  # the unique open_key refuses a second concurrent proposal here
+        previous = change.base
+    else:
+        previous = existing.payload
+        # Compare-and-set on the revision: two saves racing past the check above still
+        # cannot both win.
+        updated = session.execute(
+            update(ChangeRequest)
+            .where(ChangeRequest.id == existing.id, ChangeRequest.revision == expected_revision)
+            .values(
+                payload=payload,
+                kind=kind if existing.kind != "create" else "create",
+                revision=ChangeRequest.revision + 1,
+                status="draft",
+                author_id=author.id,
+                updated_at=now,
+                review_note=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if updated.rowcount != 1:
+            raise StaleError(f"Someone else saved a change to this {adapter.noun} just now.")
+        session.refresh(existing)
+        change = existing
+    record(
+        session,
+        adapter.entity_type,
+        entity_id,
+        "proposed",
+        author,
+        diff(previous, payload, adapter.ignored_fields),
+        change,
+        note,
+    )
+    return change
+
+
+def submit(session: Session, change: ChangeRequest, actor: Maintainer) -> None:
+    if change.status != "draft":
+        raise ChangeError("Only a draft can be sent for review.")
+    change.status = "in_review"
+    change.updated_at = utcnow()
+    record(session, change.entity_type, change.entity_id, "submitted", actor, change=change)
+
+
+def may_publish(change: ChangeRequest, reviewer: Maintainer, single_maintainer: bool) -> str | None:
+    """Why this maintainer may not publish this change, or None if they may."""
+    if reviewer.role != "reviewer":
+        return "Only a reviewer can publish changes."
+    if change.author_id == reviewer.id and not single_maintainer:
+        return "You cannot publish your own change: another reviewer must check it."
+    return None
+
+
+def publish(
+    session: Session,
+    change: ChangeRequest,
+    reviewer: Maintainer,
+    *,
+    single_maintainer: bool = False,
+    note: str | None = None,
+) -> list[dict]:
+    """Applies the proposal to the published tables, in the caller's transaction. Returns the
+    field-level diff that was recorded."""
+    reason = may_publish(change, reviewer, single_maintainer)
+    if reason:
+        raise PermissionDenied(reason)
+    if change.status != "in_review":
+        raise ChangeError("Only a change that is in review can be published.")
+    adapter = adapter_for(change.entity_type)
+    current = adapter.current(session, change.entity_id)
+    version = adapter.version(session, change.entity_id)
+    if change.kind == "create" and current is not None:
+        raise ChangeError(f"A {adapter.noun} with this id was created meanwhile.")
+    merged = merge(change.base, change.payload, current, adapter.ignored_fields)
+    errors = adapter.validate(session, merged)
+    if errors:
+        raise ChangeError(
+            "The proposal is no longer valid: "
+            + "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())
+        )
+    adapter.apply(session, change.entity_id, merged, version)
+    # Close it only if nobody else closed it meanwhile.
+    closed = session.execute(
+        update(ChangeRequest)
+        .where(ChangeRequest.id == change.id, ChangeRequest.status == "in_review")
+        .values(
+            status="published",
+            open_key=None,
+            reviewer_id=reviewer.id,
+            decided_at=utcnow(),
+            review_note=note,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:
+        raise StaleError("This change was decided by someone else just now.")
+    session.refresh(change)
+    changes = diff(current, merged, adapter.ignored_fields)
+    action = {"create": "created", "retire": "retired", "restore": "restored"}.get(
+        change.kind, "published"
+    )
+    record(session, change.entity_type, change.entity_id, action, reviewer, changes, change, note)
+    return changes
+
+
+def reject(session: Session, change: ChangeRequest, reviewer: Maintainer, note: str) -> None:
+    if reviewer.role != "reviewer":
+        raise PermissionDenied("Only a reviewer can reject changes.")
+    if change.status != "in_review":
+        raise ChangeError("Only a change that is in review can be rejected.")
+    if not note.strip():
+        raise ChangeError("Say why the change is rejected, so its author can fix it.")
+    change.status, change.open_key = "rejected", None
+    change.reviewer_id, change.decided_at, change.review_note = reviewer.id, utcnow(), note
+    record(session, change.entity_type, change.entity_id, "rejected", reviewer, None, change, note)
+
+
+def withdraw(session: Session, change: ChangeRequest, actor: Maintainer) -> None:
+    """The author (or a reviewer) drops a proposal that is not published."""
+    if change.status not in OPEN_STATUSES:
+        raise ChangeError("Only an open proposal can be withdrawn.")
+    if change.author_id != actor.id and actor.role != "reviewer":
+        raise PermissionDenied("Only its author or a reviewer can withdraw a proposal.")
+    change.status, change.open_key, change.decided_at = "withdrawn", None, utcnow()
+    record(session, change.entity_type, change.entity_id, "withdrawn", actor, None, change)

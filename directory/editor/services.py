@@ -1,0 +1,249 @@
+"""Services as editable entities: the adapter that plugs them into drafts, review and audit,
+plus the queries behind the editor's list and the bot-exact preview.
+
+Reads and writes go through the directory's own serialiser (directory.serialize): drafts hold
+`service_to_dict` output, and publishing writes with `service_from_dict`, so the published
+tables only ever receive what the directory itself validates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from directory.editing import InvalidChange, StaleEdit, apply_service_change
+from directory.editor.changes import ChangeError, StaleError, diff, record, register_adapter
+from directory.editor.models import ChangeRequest, Maintainer
+from directory.index import ServiceCard, _who_for
+from directory.matching import Match
+from directory.models import Organization, Service
+from directory.serialize import (
+    normalise_service_dict,
+    service_from_dict,
+    service_to_dict,
+    validate_service,
+)
+
+RECHECK_AFTER = timedelta(days=182)  # "needs checking": not verified in about six months
+RETIRED = "defunct"
+
+
+def _load(session: Session, service_id: str, lock: bool = False) -> Service | None:
+    query = select(Service).where(Service.id == service_id)
+    if lock:
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def organization_ids(session: Session) -> set[str]:
+    return set(session.execute(select(Organization.id)).scalars())
+
+
+def organization_choices(session: Session) -> list[tuple[str, str]]:
+    return [
+        (org.id, org.name)
+        for org in session.execute(select(Organization).order_by(Organization.name)).scalars()
+    ]
+
+
+def validate(session: Session, payload: dict) -> dict[str, list[str]]:
+    """Field errors for a proposed service dict: the directory's checks plus the editor's
+    stricter ones (web addresses must be https)."""
+    errors: dict[str, list[str]] = {}
+    for error in validate_service(normalise_service_dict(payload), organization_ids(session)):
+        errors.setdefault(error.field, []).append(error.message)
+    url = payload.get("url")
+    if url and urlsplit(url).scheme != "https":
+        errors.setdefault("url", []).append("must be a secure address starting https://")
+    return errors
+
+
+class ServiceAdapter:
+    entity_type = "service"
+    noun = "service"
+    model = Service
+    ignored_fields: frozenset[str] = frozenset()
+
+    def current(self, session: Session, entity_id: str) -> dict | None:
+        service = _load(session, entity_id)
+        return service_to_dict(service) if service else None
+
+    def version(self, session: Session, entity_id: str) -> int | None:
+        return session.execute(
+            select(Service.version).where(Service.id == entity_id)
+        ).scalar_one_or_none()
+
+    def validate(self, session: Session, payload: dict) -> dict[str, list[str]]:
+        return validate(session, payload)
+
+    def apply(self, session: Session, entity_id: str, payload: dict, expected_version) -> None:
+        if payload.get("id") != entity_id:
+            raise ChangeError("A service's id cannot be changed.")
+        creating = expected_version is None
+        if creating and self.version(session, entity_id) is not None:
+            raise StaleError("A service with this id was created meanwhile.")
+        try:
+            apply_service_change(
+                session, entity_id, payload, expected_version=expected_version, create=creating
+            )
+        except StaleEdit as error:
+            raise StaleError("Someone else changed this service while it was published.") from error
+        except InvalidChange as error:
+            raise ChangeError(f"The directory refused the change: {error}") from error
+
+    def title(self, payload: dict) -> str:
+        return payload.get("name") or payload.get("id") or "(unnamed)"
+
+
+SERVICES = ServiceAdapter()
+register_adapter(SERVICES)
+
+
+def needs_checking(payload: dict, today: date | None = None) -> bool:
+    today = today or date.today()
+    verified = payload.get("last_verified")
+    return (
+        not payload.get("contact_verified")
+        or not verified
+        or date.fromisoformat(verified) < today - RECHECK_AFTER
+    )
+
+
+@dataclass
+class ListedService:
+    data: dict
+    organization: str
+    open_change: ChangeRequest | None
+    needs_checking: bool
+
+
+def list_services(
+    session: Session,
+    *,
+    q: str = "",
+    borough: str = "",
+    strand: str = "",
+    need: str = "",
+    status: str = "",
+    only_needs_checking: bool = False,
+) -> list[ListedService]:
+    """The directory is small (hundreds of entries), so filtering happens here, on the same
+    dicts the editor shows, rather than in SQL."""
+    services = session.execute(
+        select(Service)
+        .options(
+            selectinload(Service.phones),
+            selectinload(Service.schedules),
+            selectinload(Service.areas),
+            selectinload(Service.languages),
+            selectinload(Service.attributes),
+            selectinload(Service.service_at_locations),
+            selectinload(Service.organization),
+        )
+        .order_by(Service.name)
+    ).scalars()
+    open_changes = {
+        c.entity_id: c
+        for c in session.execute(
+            select(ChangeRequest).where(
+                ChangeRequest.entity_type == "service", ChangeRequest.open_key.is_not(None)
+            )
+        ).scalars()
+    }
+    words = q.lower().split()
+    listed = []
+    for service in services:
+        data = service_to_dict(service)
+        haystack = f"{data['name']} {service.organization.name} {data['id']}".lower()
+        if words and not all(w in haystack for w in words):
+            continue
+        if borough and borough not in data["boroughs"]:
+            continue
+        if strand and strand not in data["strands"]:
+            continue
+        if need and need not in data["needs"]:
+            continue
+        if status and data["status"] != status:
+            continue
+        checking = needs_checking(data)
+        if only_needs_checking and not checking:
+            continue
+        listed.append(
+            ListedService(data, service.organization.name, open_changes.get(service.id), checking)
+        )
+    return listed
+
+
+def mark_verified(
+    session: Session, service_id: str, actor: Maintainer, source: str, today: date | None = None
+) -> list[dict]:
+    """'Mark verified today': a maintainer has checked the entry with the service. Changes
+    only the verification date and how it was checked, so it is applied at once (audited)."""
+    service = _load(session, service_id, lock=True)
+    if service is None:
+        raise ChangeError("There is no such service.")
+    before = service_to_dict(service)
+    after = dict(before, last_verified=(today or date.today()).isoformat())
+    after["verification_source"] = source
+    service_from_dict(session, after, service)
+    session.flush()
+    changes = diff(before, after)
+    record(session, "service", service_id, "verified", actor, changes)
+    return changes
+
+
+def retire_payload(current: dict) -> dict:
+    return dict(current, status=RETIRED)
+
+
+def restore_payload(current: dict) -> dict:
+    return dict(current, status="active")
+
+
+def card_from_dict(payload: dict, organization: str) -> ServiceCard:
+    """The card the bot's index (directory.index.build_index) makes for this service, from
+    its dict. test_preview checks it equals the index's own card for every service, so the
+    preview cannot drift from what the bot shows."""
+    last_verified = payload.get("last_verified")
+    return ServiceCard(
+        id=payload["id"],
+        name=payload["name"],
+        organization=organization,
+        description=payload.get("description") or "",
+        phones=tuple((p["number"], p.get("description") or "") for p in payload["phones"]),
+        url=payload.get("url"),
+        hours=payload.get("hours"),
+        self_referral=payload["referral_route"] in ("self", "both"),
+        scope=payload["scope"],
+        referral_route=payload["referral_route"],
+        open_24_7=bool(payload.get("open_24_7")),
+        who_for=_who_for(
+            set(payload.get("audiences") or ()),
+            payload.get("gender") or "any",
+            payload.get("minimum_age"),
+            payload.get("maximum_age"),
+            frozenset(payload.get("languages") or ()),
+            payload.get("eligibility_description"),
+        ),
+        email=payload.get("email"),
+        verified=bool(payload.get("contact_verified")),
+        last_verified=date.fromisoformat(last_verified) if last_verified else None,
+        notes=payload.get("notes"),
+        boroughs=tuple(sorted(payload.get("boroughs") or ())),
+        application_process=payload.get("application_process"),
+    )
+
+
+def bot_preview(session: Session, payload: dict) -> str:
+    """The entry exactly as the bot presents it: its card, formatted by the bot's own
+    formatting function (actions.formatting, imported, not copied)."""
+    from actions.formatting import service_text
+
+    payload = normalise_service_dict(payload)
+    organization = session.get(Organization, payload["organization_id"])
+    card = card_from_dict(payload, organization.name if organization else "")
+    return service_text(Match(card, reason="preview"))

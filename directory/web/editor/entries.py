@@ -1,0 +1,247 @@
+"""Directory entries: list and search, view with history, edit, add, verify, retire/restore."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+
+from directory.editor import changes as workflow
+from directory.editor.changes import ChangeError, StaleError
+from directory.editor.forms import RetireForm, SearchForm, ServiceForm, VerifyForm
+from directory.editor.services import (
+    SERVICES,
+    bot_preview,
+    list_services,
+    mark_verified,
+    needs_checking,
+    organization_choices,
+    restore_payload,
+    retire_payload,
+)
+from directory.serialize import normalise_service_dict
+from directory.web.editor import bp
+from directory.web.editor.auth import db, login_required
+
+NEW_SERVICE = {
+    "status": "active",
+    "scope": "local",
+    "referral_route": "self",
+    "gender": "any",
+    "phones": [],
+    "schedules": [],
+    "locations": [],
+}
+
+
+@bp.get("/")
+@login_required
+def entries():
+    form = SearchForm(request.args)
+    with db() as database:
+        listed = list_services(
+            database,
+            q=form.q.data or "",
+            borough=form.borough.data or "",
+            strand=form.strand.data or "",
+            need=form.need.data or "",
+            status=form.status.data or "",
+            only_needs_checking=bool(form.needs_checking.data),
+        )
+        return render_template("editor/entries.html", form=form, listed=listed)
+
+
+@bp.get("/services/<service_id>")
+@login_required
+def entry(service_id: str):
+    with db() as database:
+        current = SERVICES.current(database, service_id)
+        if current is None:
+            abort(404)
+        open_change = workflow.open_change(database, "service", service_id)
+        events = workflow.history(database, "service", service_id)
+        return render_template(
+            "editor/entry.html",
+            service=current,
+            version=SERVICES.version(database, service_id),
+            open_change=open_change,
+            events=events,
+            preview=bot_preview(database, current),
+            checking=needs_checking(current),
+            verify_form=VerifyForm(),
+            retire_form=RetireForm(),
+        )
+
+
+def _apply_directory_errors(form: ServiceForm, errors: dict[str, list[str]]) -> list[str]:
+    """Puts the directory's own validation errors beside the fields they name; returns the
+    ones no field shows."""
+    unplaced = []
+    for path, messages in errors.items():
+        field = form.field_for_error(path)
+        for message in messages:
+            text = message[:1].upper() + message[1:]
+            if field is not None:
+                field.errors = [*field.errors, text]
+            else:
+                unplaced.append(f"{path}: {text}")
+    return unplaced
+
+
+def _edit(service_id: str | None):
+    with db() as database:
+        current = SERVICES.current(database, service_id) if service_id else None
+        open_change = workflow.open_change(database, "service", service_id) if service_id else None
+        if service_id and current is None and not (open_change and open_change.kind == "create"):
+            abort(404)
+        creating = current is None
+        if open_change is not None and open_change.kind in ("retire", "restore"):
+            flash("This entry has an open proposal to retire or restore it: decide that first.")
+            return redirect(url_for("editor.change", change_id=open_change.id))
+        starting_point = open_change.payload if open_change else (current or dict(NEW_SERVICE))
+        form = ServiceForm(
+            organizations=organization_choices(database),
+            data=None
+            if request.method == "POST"
+            else ServiceForm.data_from_payload(starting_point),
+        )
+        if starting_point.get("status") == "defunct":
+            form.status.choices = [*form.status.choices, ("defunct", "Retired")]
+        if request.method == "GET":
+            form.base_version.data = "" if creating else SERVICES.version(database, service_id)
+            form.draft_revision.data = open_change.revision if open_change else ""
+        if service_id:
+            # The id is fixed once a service exists: the bot and pathways refer to it.
+            form.id.data = service_id
+        extra_errors: list[str] = []
+        status = 200
+        if request.method == "POST":
+            valid = form.validate()
+            payload = normalise_service_dict(form.to_payload(starting_point))
+            if creating and payload.get("status") is None:
+                payload["status"] = "active"
+            directory_errors = SERVICES.validate(database, payload)
+            if valid and directory_errors:
+                extra_errors = _apply_directory_errors(form, directory_errors)
+                valid = False
+            if valid:
+                try:
+                    change = workflow.save_proposal(
+                        database,
+                        SERVICES,
+                        payload["id"],
+                        payload,
+                        g.maintainer,
+                        kind="create" if creating else "update",
+                        base_version=None if creating else _int_or_none(form.base_version.data),
+                        expected_revision=_int_or_none(form.draft_revision.data),
+                    )
+                    if request.form.get("send") == "review":
+                        workflow.submit(database, change, g.maintainer)
+                        flash("Your change is saved and waiting for a reviewer.")
+                    else:
+                        flash("Draft saved. The bot uses it only once a reviewer publishes it.")
+                    return redirect(url_for("editor.change", change_id=change.id))
+                except StaleError as error:
+                    database.rollback()
+                    extra_errors.append(str(error))
+                    status = 409
+                except ChangeError as error:
+                    database.rollback()
+                    extra_errors.append(str(error))
+                    status = 400
+            else:
+                status = 400
+        return (
+            render_template(
+                "editor/edit.html",
+                form=form,
+                creating=creating,
+                service_id=service_id,
+                open_change=open_change,
+                extra_errors=extra_errors,
+            ),
+            status,
+        )
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/services/<service_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_service(service_id: str):
+    return _edit(service_id)
+
+
+@bp.route("/services/new", methods=["GET", "POST"])
+@login_required
+def new_service():
+    return _edit(None)
+
+
+@bp.post("/services/<service_id>/verify")
+@login_required
+def verify_service(service_id: str):
+    form = VerifyForm()
+    if not form.validate():
+        flash(
+            "Say how you checked the entry (for example, phoned the service): "
+            + "; ".join(form.verification_source.errors)
+        )
+        return redirect(url_for("editor.entry", service_id=service_id))
+    with db() as database:
+        if SERVICES.current(database, service_id) is None:
+            abort(404)
+        mark_verified(database, service_id, g.maintainer, form.verification_source.data)
+    flash("Marked as verified today.")
+    return redirect(url_for("editor.entry", service_id=service_id))
+
+
+def _propose_status(service_id: str, kind: str):
+    form = RetireForm()
+    if not form.validate():
+        flash("Say why, so the reviewer can check it.")
+        return redirect(url_for("editor.entry", service_id=service_id))
+    with db() as database:
+        current = SERVICES.current(database, service_id)
+        if current is None:
+            abort(404)
+        payload = retire_payload(current) if kind == "retire" else restore_payload(current)
+        existing = workflow.open_change(database, "service", service_id)
+        if existing is not None:
+            flash("This entry already has an open proposal: decide or withdraw it first.")
+            return redirect(url_for("editor.change", change_id=existing.id))
+        try:
+            change = workflow.save_proposal(
+                database,
+                SERVICES,
+                service_id,
+                payload,
+                g.maintainer,
+                kind=kind,
+                base_version=SERVICES.version(database, service_id),
+                expected_revision=None,
+                note=form.note.data,
+            )
+            workflow.submit(database, change, g.maintainer)
+        except ChangeError as error:
+            database.rollback()
+            flash(str(error))
+            return redirect(url_for("editor.entry", service_id=service_id))
+        flash(f"The proposal to {kind} this entry is waiting for a reviewer.")
+        return redirect(url_for("editor.change", change_id=change.id))
+
+
+@bp.post("/services/<service_id>/retire")
+@login_required
+def retire_service(service_id: str):
+    return _propose_status(service_id, "retire")
+
+
+@bp.post("/services/<service_id>/restore")
+@login_required
+def restore_service(service_id: str):
+    return _propose_status(service_id, "restore")

@@ -1,0 +1,169 @@
+"""Proposals: the review queue, one proposal with its diff and bot preview, and the
+decisions (send for review, publish, reject, withdraw)."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from sqlalchemy import select
+
+from directory.editor import changes as workflow
+from directory.editor.changes import ChangeError, PermissionDenied
+from directory.editor.forms import DecisionForm
+from directory.editor.models import ChangeRequest
+from directory.editor.services import bot_preview
+from directory.web.editor import bp
+from directory.web.editor.auth import db, login_required, reviewer_required
+
+
+def _load(database, change_id: int) -> ChangeRequest:
+    change = database.get(ChangeRequest, change_id)
+    if change is None or change.entity_type not in workflow.ADAPTERS:
+        abort(404)
+    return change
+
+
+@bp.get("/changes")
+@login_required
+def changes():
+    with db() as database:
+        open_changes = workflow.changes_in(database, workflow.OPEN_STATUSES)
+        decided = list(
+            database.execute(
+                select(ChangeRequest)
+                .where(ChangeRequest.status.in_(("published", "rejected", "withdrawn")))
+                .order_by(ChangeRequest.decided_at.desc())
+                .limit(30)
+            ).scalars()
+        )
+        return render_template(
+            "editor/changes.html",
+            open_changes=[c for c in open_changes if c.entity_type in workflow.ADAPTERS],
+            decided=[c for c in decided if c.entity_type in workflow.ADAPTERS],
+            adapters=workflow.ADAPTERS,
+        )
+
+
+@bp.get("/changes/<int:change_id>")
+@login_required
+def change(change_id: int):
+    with db() as database:
+        request_ = _load(database, change_id)
+        adapter = workflow.adapter_for(request_.entity_type)
+        current = adapter.current(database, request_.entity_id)
+        proposed_changes = workflow.diff(request_.base, request_.payload, adapter.ignored_fields)
+        conflict = None
+        publishable = request_.payload
+        if request_.status in workflow.OPEN_STATUSES:
+            try:
+                publishable = workflow.merge(
+                    request_.base, request_.payload, current, adapter.ignored_fields
+                )
+            except workflow.Conflict as error:
+                conflict = str(error)
+        preview = None
+        if request_.entity_type == "service" and request_.status in workflow.OPEN_STATUSES:
+            errors = adapter.validate(database, publishable)
+            preview = None if errors else bot_preview(database, publishable)
+        publish_block = workflow.may_publish(
+            request_, g.maintainer, current_app.config["EDITOR_SINGLE_MAINTAINER"]
+        )
+        return render_template(
+            "editor/change.html",
+            change=request_,
+            adapter=adapter,
+            title=adapter.title(request_.payload),
+            proposed_changes=proposed_changes,
+            conflict=conflict,
+            preview=preview,
+            publish_block=publish_block,
+            events=[
+                e
+                for e in workflow.history(database, request_.entity_type, request_.entity_id)
+                if e.change_id == request_.id
+            ],
+            decision_form=DecisionForm(),
+        )
+
+
+def _back(change_id: int):
+    return redirect(url_for("editor.change", change_id=change_id))
+
+
+@bp.post("/changes/<int:change_id>/submit")
+@login_required
+def submit_change(change_id: int):
+    with db() as database:
+        try:
+            workflow.submit(database, _load(database, change_id), g.maintainer)
+        except ChangeError as error:
+            database.rollback()
+            flash(str(error))
+            return _back(change_id)
+    flash("Sent for review.")
+    return _back(change_id)
+
+
+@bp.post("/changes/<int:change_id>/publish")
+@reviewer_required
+def publish_change(change_id: int):
+    form = DecisionForm()
+    if not form.validate():
+        abort(400)
+    with db() as database:
+        request_ = _load(database, change_id)
+        try:
+            workflow.publish(
+                database,
+                request_,
+                g.maintainer,
+                single_maintainer=current_app.config["EDITOR_SINGLE_MAINTAINER"],
+                note=form.note.data or None,
+            )
+        except PermissionDenied as error:
+            database.rollback()
+            abort(403, description=str(error))
+        except ChangeError as error:
+            database.rollback()
+            flash(f"Not published. {error}")
+            return _back(change_id)
+    flash("Published. The bot uses it from the next message.")
+    return _back(change_id)
+
+
+@bp.post("/changes/<int:change_id>/reject")
+@reviewer_required
+def reject_change(change_id: int):
+    form = DecisionForm()
+    if not form.validate():
+        abort(400)
+    with db() as database:
+        try:
+            workflow.reject(
+                database, _load(database, change_id), g.maintainer, form.note.data or ""
+            )
+        except PermissionDenied as error:
+            database.rollback()
+            abort(403, description=str(error))
+        except ChangeError as error:
+            database.rollback()
+            flash(str(error))
+            return _back(change_id)
+    flash("Rejected. The author can see your note.")
+    return _back(change_id)
+
+
+@bp.post("/changes/<int:change_id>/withdraw")
+@login_required
+def withdraw_change(change_id: int):
+    with db() as database:
+        try:
+            workflow.withdraw(database, _load(database, change_id), g.maintainer)
+        except PermissionDenied as error:
+            database.rollback()
+            abort(403, description=str(error))
+        except ChangeError as error:
+            database.rollback()
+            flash(str(error))
+            return _back(change_id)
+    flash("Withdrawn.")
+    return _back(change_id)
