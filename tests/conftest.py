@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT_ROOT / "models" / "vawg.tar.gz"
@@ -126,15 +128,28 @@ def _seed_database(url: str, env: dict) -> None:
         )
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory):
+@contextlib.contextmanager
+def launch_stack(workdir: Path, tracker_store: dict | None = None, test_hooks: bool = True):
+    """Start the launcher on free ports against a fresh seeded SQLite directory.
+
+    `tracker_store` replaces the one in endpoints.yml (a tiny TTL, the Redis store);
+    `test_hooks` enables the channel's test-only existence check (never set in production).
+    """
     if not MODEL.exists():
         pytest.fail(f"No trained model at {MODEL}: run `make model` (make test does it first).")
-    workdir = tmp_path_factory.mktemp("stack")
+    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
+    if tracker_store is not None:
+        endpoints["tracker_store"] = tracker_store
+    endpoints_path = workdir / "endpoints.yml"
+    endpoints_path.write_text(yaml.safe_dump(endpoints))
     database_url = f"sqlite:///{workdir / 'directory.sqlite3'}"
-    env = dict(os.environ, DIRECTORY_DATABASE_URL=database_url, VAWG_TEST_HOOKS="1")
+    env = dict(os.environ, DIRECTORY_DATABASE_URL=database_url)
+    env.pop("VAWG_TEST_HOOKS", None)
+    if test_hooks:
+        env["VAWG_TEST_HOOKS"] = "1"
     _seed_database(database_url, env)
     ports = {"rasa": free_port(), "actions": free_port(), "web": free_port()}
+    arguments = [f"--{name}-port={port}" for name, port in ports.items()]
     log_path = workdir / "stack.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -142,41 +157,43 @@ def stack(tmp_path_factory):
                 sys.executable,
                 "-m",
                 "bot",
-                "--rasa-port",
-                str(ports["rasa"]),
-                "--actions-port",
-                str(ports["actions"]),
-                "--web-port",
-                str(ports["web"]),
-                "--model",
-                str(MODEL),
-            ],
+                *arguments,
+                f"--model={MODEL}",
+                f"--endpoints={endpoints_path}",
+            ],  # fmt: skip
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    deadline = time.monotonic() + STACK_STARTUP_TIMEOUT_S
-    while "The stack is up" not in log_path.read_text(errors="replace"):
-        if process.poll() is not None:
-            pytest.fail(f"The launcher exited ({process.returncode}):\n{log_path.read_text()}")
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"The stack did not start in time:\n{log_path.read_text()}")
-        time.sleep(0.5)
-    yield Stack(
-        rasa_url=f"http://127.0.0.1:{ports['rasa']}",
-        actions_url=f"http://127.0.0.1:{ports['actions']}",
-        web_url=f"http://127.0.0.1:{ports['web']}",
-        database_url=database_url,
-        log_path=log_path,
-        process=process,
-    )
-    process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        deadline = time.monotonic() + STACK_STARTUP_TIMEOUT_S
+        while "The stack is up" not in log_path.read_text(errors="replace"):
+            if process.poll() is not None:
+                pytest.fail(f"The launcher exited ({process.returncode}):\n{log_path.read_text()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"The stack did not start in time:\n{log_path.read_text()}")
+            time.sleep(0.5)
+        yield Stack(
+            rasa_url=f"http://127.0.0.1:{ports['rasa']}",
+            actions_url=f"http://127.0.0.1:{ports['actions']}",
+            web_url=f"http://127.0.0.1:{ports['web']}",
+            database_url=database_url,
+            log_path=log_path,
+            process=process,
+        )
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    with launch_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running
 
 
 def http_status(url: str, method: str = "GET") -> int:
