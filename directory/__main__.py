@@ -46,10 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         upgrade()
         return 0
     if args.command == "seed":
+        from directory.pathways.seed import load_pathways
         from directory.seed import load_seed
 
         with session_scope() as session:
             print(f"seeded {load_seed(session)} services")
+        # A separate transaction: pathway contacts link to the services just written.
+        with session_scope() as session:
+            print(f"seeded {load_pathways(session)} referral pathways")
         return 0
     if args.command == "export":
         from directory.exporting import export_text

@@ -1,0 +1,212 @@
+"""The editor's pathway screens: list, view (with bot preview and history), edit.
+
+Routes live on the editor blueprint (/editor/pathways...), so they share its sign-in, CSRF and
+no-store rules. Saving makes a proposal in the editor's generic draft -> review -> publish
+machinery (entity_type "pathway"); its review screens publish it. Registered by importing this
+module from directory.web.editor.init_app.
+
+Steps and thresholds are one per line; forms are "name | note" lines; contacts are a small YAML
+list, because each has up to seven fields (label, borough, service_id, phone, route, note,
+professional_only) and the pathway's own validation explains every mistake by field.
+"""
+
+from __future__ import annotations
+
+import yaml
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from directory.editor import changes as workflow
+from directory.editor.changes import ChangeError, StaleError
+from directory.pathways.answers import pathway_answers
+from directory.pathways.editing import PATHWAYS
+from directory.pathways.formatting import contacts_text, steps_text
+from directory.pathways.models import STATUSES, Pathway
+from directory.pathways.store import PathwayError, pathway_from_dict, pathway_to_dict
+from directory.pathways.vocabulary import borough_labels, place_ids
+from directory.web.editor import bp
+from directory.web.editor.auth import db, login_required
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class PathwayForm(FlaskForm):
+    base_version = HiddenField()
+    draft_revision = HiddenField()
+    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
+    situation = TextAreaField("Situation", validators=[DataRequired("Say when it applies")])
+    applies_to = TextAreaField("Who it applies to", validators=[DataRequired("Say who")])
+    legal_duty = TextAreaField("Legal duty (leave empty if there is none)")
+    source = TextAreaField("Source", validators=[DataRequired("Say where the rules come from")])
+    status = SelectField("Status", choices=[(s, s.capitalize()) for s in STATUSES])
+    steps = TextAreaField("Steps, in order, one per line")
+    thresholds = TextAreaField("Thresholds, one per line")
+    forms = TextAreaField('Forms, one per line: "name | note"')
+    contacts = TextAreaField("Contacts (YAML list)")
+
+    @staticmethod
+    def data_from_payload(payload: dict) -> dict:
+        return {
+            **{k: payload.get(k) or "" for k in ("title", "situation", "applies_to", "source")},
+            "legal_duty": payload.get("legal_duty") or "",
+            "status": payload.get("status") or "active",
+            "steps": "\n".join(payload.get("steps") or []),
+            "thresholds": "\n".join(payload.get("thresholds") or []),
+            "forms": "\n".join(
+                f["name"] + (f" | {f['note']}" if f.get("note") else "")
+                for f in payload.get("forms") or []
+            ),
+            "contacts": yaml.safe_dump(
+                [{k: v for k, v in c.items() if v not in (None, "")} for c in payload["contacts"]],
+                sort_keys=False,
+                allow_unicode=True,
+                width=1000,
+            )
+            if payload.get("contacts")
+            else "",
+        }
+
+    def to_payload(self, pathway_id: str) -> dict:
+        try:
+            contacts = yaml.safe_load(self.contacts.data or "") or []
+        except yaml.YAMLError:
+            self.contacts.errors = [*self.contacts.errors, "This is not valid YAML"]
+            contacts = []
+        if not isinstance(contacts, list) or not all(isinstance(c, dict) for c in contacts):
+            self.contacts.errors = [*self.contacts.errors, "Give a list of contacts"]
+            contacts = []
+        forms = []
+        for line in _lines(self.forms.data):
+            name, _, note = line.partition("|")
+            forms.append({"name": name.strip(), "note": note.strip() or None})
+        return {
+            "id": pathway_id,
+            "title": self.title.data,
+            "situation": self.situation.data,
+            "applies_to": self.applies_to.data,
+            "legal_duty": self.legal_duty.data or None,
+            "source": self.source.data,
+            "status": self.status.data,
+            "steps": _lines(self.steps.data),
+            "thresholds": _lines(self.thresholds.data),
+            "forms": forms,
+            "contacts": contacts,
+        }
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def bot_preview(pathway_id: str) -> dict[str, str]:
+    """What the bot says now, per borough: the same text functions the action server uses."""
+    url = current_app.config.get("DIRECTORY_DATABASE_URL")
+    preview = {}
+    for borough, label in borough_labels().items():
+        answers = pathway_answers([pathway_id], borough, url)
+        if answers:
+            preview[label] = steps_text(answers[0]) + "\n\n" + contacts_text(answers[0], borough)
+    return preview
+
+
+@bp.get("/pathways")
+@login_required
+def pathways():
+    with db() as database:
+        listed = [
+            (pathway_to_dict(p), workflow.open_change(database, "pathway", p.id))
+            for p in database.execute(select(Pathway).order_by(Pathway.title)).scalars()
+        ]
+        return render_template("pathways/list.html", listed=listed)
+
+
+@bp.get("/pathways/<pathway_id>")
+@login_required
+def pathway(pathway_id: str):
+    with db() as database:
+        current = PATHWAYS.current(database, pathway_id)
+        if current is None:
+            abort(404)
+        return render_template(
+            "pathways/entry.html",
+            pathway=current,
+            open_change=workflow.open_change(database, "pathway", pathway_id),
+            events=workflow.history(database, "pathway", pathway_id),
+            preview=bot_preview(pathway_id),
+        )
+
+
+@bp.route("/pathways/<pathway_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_pathway(pathway_id: str):
+    with db() as database:
+        current = PATHWAYS.current(database, pathway_id)
+        if current is None:
+            abort(404)
+        open_change = workflow.open_change(database, "pathway", pathway_id)
+        starting_point = open_change.payload if open_change else current
+        form = PathwayForm(
+            data=None if request.method == "POST" else PathwayForm.data_from_payload(starting_point)
+        )
+        if request.method == "GET":
+            form.base_version.data = PATHWAYS.version(database, pathway_id)
+            form.draft_revision.data = open_change.revision if open_change else ""
+        extra_errors: list[str] = []
+        status = 200
+        if request.method == "POST":
+            valid = form.validate()
+            payload = form.to_payload(pathway_id)
+            valid = valid and not form.contacts.errors
+            if valid:
+                try:
+                    payload = pathway_from_dict(payload, boroughs=place_ids())
+                    problems = PATHWAYS.validate(database, payload)
+                except PathwayError as error:
+                    problems = error.errors
+                extra_errors = [f"{f}: {' '.join(m)}" for f, m in problems.items()]
+                valid = not problems
+            if valid:
+                try:
+                    change = workflow.save_proposal(
+                        database,
+                        PATHWAYS,
+                        pathway_id,
+                        payload,
+                        g.maintainer,
+                        base_version=_int_or_none(form.base_version.data),
+                        expected_revision=_int_or_none(form.draft_revision.data),
+                    )
+                    if request.form.get("send") == "review":
+                        workflow.submit(database, change, g.maintainer)
+                        flash("Your change is saved and waiting for a reviewer.")
+                    else:
+                        flash("Draft saved. A reviewer must publish it before the bot uses it.")
+                    return redirect(url_for("editor.change", change_id=change.id))
+                except StaleError as error:
+                    database.rollback()
+                    extra_errors.append(str(error))
+                    status = 409
+                except ChangeError as error:
+                    database.rollback()
+                    extra_errors.append(str(error))
+                    status = 400
+            else:
+                status = 400
+        return (
+            render_template(
+                "pathways/edit.html",
+                form=form,
+                pathway_id=pathway_id,
+                open_change=open_change,
+                extra_errors=extra_errors,
+            ),
+            status,
+        )

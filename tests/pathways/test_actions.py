@@ -1,0 +1,136 @@
+"""The pathway actions, run as the action server runs them, against a seeded directory."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.pathways import (
+    ActionPathwayContacts,
+    ActionPathwayThresholds,
+    ActionProfessionalPathway,
+)
+
+
+def _run(action, text, intent, slots=None, entities=()):
+    tracker = Tracker(
+        sender_id="test",
+        slots={"user_role": None, "pathways": None, "borough": None, "pathway_borough": None}
+        | (slots or {}),
+        latest_message={"text": text, "intent": {"name": intent}, "entities": list(entities)},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name=None,
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    slots_set = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return [m.get("text") or "" for m in dispatcher.messages], dispatcher.messages, slots_set
+
+
+def _borough(name):
+    return {"pathway_borough": name}
+
+
+def test_a_teacher_gets_both_pathways_steps_first_then_contacts(directory_url):
+    texts, _, slots = _run(
+        ActionProfessionalPathway(),
+        "I'm a teacher and a pupil disclosed that her dad hits her mum",
+        "ask_pathway",
+        _borough("kensington-and-chelsea"),
+    )
+    joined = "\n".join(texts)
+    assert slots["user_role"] == "teacher"
+    assert slots["pathways"][-1] == "children-at-risk"
+    assert "Children at risk" in joined and "MARAC" in joined
+    first_contacts = next(i for i, t in enumerate(texts) if t.startswith("Contacts"))
+    last_steps = max(i for i, t in enumerate(texts) if "\nSteps:\n" in t)
+    assert last_steps < first_contacts
+    assert "Kensington & Chelsea MARAC" in joined
+    assert "Kensington & Chelsea children's services front door (MASH)" in joined
+    assert "Westminster MARAC" not in joined
+
+
+def test_a_survivor_is_asked_not_given_professional_routes(directory_url):
+    texts, messages, slots = _run(ActionProfessionalPathway(), "my partner hits me", "ask_pathway")
+    joined = "\n".join(texts)
+    assert "Are you asking as a professional?" in joined
+    assert "MARAC" not in joined and "Steps:" not in joined
+    assert "user_role" not in slots
+    assert messages[0]["buttons"][0]["payload"] == "/identify_professional"
+
+
+def test_confirming_as_a_professional_gives_the_remembered_pathway(directory_url):
+    texts, _, slots = _run(
+        ActionProfessionalPathway(),
+        "/identify_professional",
+        "identify_professional",
+        {"pathways": ["stalking"]},
+    )
+    assert slots["user_role"] == "professional"
+    assert texts[0].startswith("Stalking")
+    assert any("National Stalking Helpline" in t for t in texts)
+
+
+def test_a_professional_with_no_situation_is_offered_the_list(directory_url):
+    texts, messages, _ = _run(ActionProfessionalPathway(), "I'm a GP", "identify_professional")
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert '/ask_pathway{"situation": "fgm"}' in payloads
+    assert "Steps:" not in "\n".join(texts)
+
+
+def test_a_situation_button_gives_its_pathway(directory_url):
+    texts, _, _ = _run(
+        ActionProfessionalPathway(),
+        '/ask_pathway{"situation": "forced-marriage"}',
+        "ask_pathway",
+        {"user_role": "gp"},
+        [{"entity": "situation", "value": "forced-marriage"}],
+    )
+    assert texts[0].startswith("Forced marriage")
+    assert "Forced Marriage Unit" in "\n".join(texts)
+
+
+def test_without_a_borough_the_contacts_ask_for_one(directory_url):
+    texts, messages, _ = _run(
+        ActionProfessionalPathway(), "as a GP, a patient scored 15 on the DASH", "ask_pathway"
+    )
+    assert "MARAC:" not in "\n".join(t for t in texts if t.startswith("Contacts"))
+    assert (
+        messages[-1]["buttons"][2]["payload"] == '/ask_pathway_contacts{"borough": "westminster"}'
+    )
+
+
+def test_which_boroughs_marac_follow_up(directory_url):
+    texts, messages, _ = _run(
+        ActionPathwayContacts(),
+        "which borough's MARAC?",
+        "ask_pathway_contacts",
+        {"user_role": "gp", "pathways": ["domestic-abuse-high-risk"]},
+    )
+    assert "borough where the person lives" in texts[0] and len(messages[0]["buttons"]) == 3
+    texts, _, slots = _run(
+        ActionPathwayContacts(),
+        '/ask_pathway_contacts{"borough": "westminster"}',
+        "ask_pathway_contacts",
+        {"user_role": "gp", "pathways": ["domestic-abuse-high-risk"]},
+        [{"entity": "borough", "value": "westminster"}],
+    )
+    assert slots["pathway_borough"] == "westminster"
+    joined = "\n".join(texts)
+    assert (
+        "Westminster MARAC: no number listed. Via your organisation's safeguarding lead" in joined
+    )
+
+
+def test_what_counts_as_high_risk_follow_up(directory_url):
+    texts, _, _ = _run(
+        ActionPathwayThresholds(), "what counts as high risk?", "ask_pathway_threshold"
+    )
+    joined = "\n".join(texts)
+    assert '14 or more "yes" answers' in joined
+    assert "3 or more police call-outs in 12 months" in joined
