@@ -1,18 +1,55 @@
-"""Turn directory matches into short, plain-text replies."""
+"""Turn directory matches into short, plain-text service cards.
+
+The conversational wording lives in the domain (responses); this module only lays out the
+directory's own fields: name, what they do, who it is for, how to contact them (phone as
+`tel:` text, website, email, hours) and whether you can contact them yourself. Text only: the
+widget renders it as text and makes its own links.
+"""
 
 from __future__ import annotations
 
+import re
+
 from directory.matching import Match
+
+
+def tel_uri(number: str) -> str:
+    """'0808 2000 247' -> 'tel:08082000247'; '+44 20 7008 0151' -> 'tel:+442070080151'."""
+    digits = re.sub(r"\D", "", number)
+    return f"tel:+{digits}" if number.strip().startswith("+") else f"tel:{digits}"
+
+
+def _contact_lines(card) -> list[str]:
+    lines = [
+        f"Call {number} ({tel_uri(number)})" + (f", {what}" if what else "")
+        for number, what in card.phones
+    ]
+    if card.email:
+        lines.append(f"Email {card.email}")
+    if card.url:
+        lines.append(card.url)
+    if card.open_24_7:
+        lines.append("Open 24 hours, every day")
+    elif card.hours:
+        lines.append(f"Open: {card.hours}")
+    if not (card.phones or card.email or card.url) and card.notes:
+        lines.append(card.notes)  # e.g. which helpline reaches a service with no public contact
+    return lines
+
+
+def _referral_line(card) -> str:
+    if card.self_referral or card.referral_route in ("self", "both"):
+        return "You can contact them yourself."
+    return "You need to be referred: a helpline, your GP or another professional can do this."
 
 
 def service_text(match: Match) -> str:
     card = match.service
     lines = [card.name, card.description]
-    for number, what in card.phones:
-        lines.append(f"Call {number}" + (f" ({what})" if what else ""))
-    if card.url:
-        lines.append(card.url)
-    if card.hours:
-        lines.append(f"Open: {card.hours}")
-    lines.append("You can contact them yourself." if card.self_referral else "Referral needed.")
-    return "\n".join(lines)
+    if card.who_for:
+        lines.append(f"For: {card.who_for}")
+    lines += _contact_lines(card)
+    lines.append(_referral_line(card))
+    if not card.verified:
+        lines.append("Please check: these details have not been confirmed yet.")
+    return "\n".join(line for line in lines if line)

@@ -1,58 +1,167 @@
 """Build the spaCy pipeline Rasa loads (`SpacyNLP`, `model: build/spacy/vawg`).
 
-`python -m bot.nlp.build OUT_DIR`. Patterns come from the directory's vocabulary files, so the
-bot recognises exactly the places and terms the directory can match on. Each pattern's `id` is
-the canonical value (e.g. "westminster"), which the extractor returns instead of the raw text.
+`python -m bot.nlp.build OUT_DIR`. A blank English pipeline plus one entity ruler; no model
+weights. Patterns come from two kinds of data file:
+
+- the directory's vocabulary (directory/vocabulary/*.yml), so the bot recognises every place and
+  term the directory can match on;
+- our own gazetteers (bot/nlp/gazetteers/*.yml): misspellings, slang, indirect descriptions
+  ("he checks my phone" -> domestic-abuse) and the danger phrases that must never be missed.
+
+Each pattern's `id` is the canonical value (e.g. "westminster"); the Rasa extractor returns it
+instead of the raw text. Labels: borough, strand, need (entities) and DANGER (read by
+bot.nlu.danger, never shown as an entity).
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import spacy
 import yaml
 
-VOCABULARY = Path(__file__).resolve().parents[2] / "directory" / "vocabulary"
+ROOT = Path(__file__).resolve().parents[2]
+VOCABULARY = ROOT / "directory" / "vocabulary"
+GAZETTEERS = Path(__file__).resolve().parent / "gazetteers"
+DANGER_LABEL = "DANGER"
+OUTSIDE_LONDON = "outside-london"
+
+_GROUP = re.compile(r"\(([^()]*)\)")
+_TOKENIZER = spacy.blank("en").tokenizer
+
+
+def expand(phrase: str) -> Iterator[str]:
+    """'(he|she) hits me' -> 'he hits me', 'she hits me'. An empty alternative is optional."""
+    parts = _GROUP.split(phrase)
+    # split() alternates literal text and group contents: literal, group, literal, ...
+    choices = [[part] if i % 2 == 0 else part.split("|") for i, part in enumerate(parts)]
+    for combination in itertools.product(*choices):
+        text = " ".join("".join(combination).split())
+        if any(c in text for c in "()|"):
+            raise ValueError(f"nested or unbalanced group in gazetteer phrase: {phrase!r}")
+        if text:
+            yield text
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.text.lower() for t in _TOKENIZER(text)]
+
+
+def _phrase(label: str, text: str, canonical: str) -> dict:
+    # A phrase pattern (matched on LOWER, see build_nlp): PhraseMatcher is far faster than
+    # thousands of token patterns, and equally case-insensitive.
+    return {"label": label, "pattern": " ".join(_tokens(text)), "id": canonical}
+
+
+def _postcode(district: str, borough: str) -> list[dict]:
+    """A district ("W2") and full postcodes in it ("W2 1AA", "w21aa", "SW1A 2AA")."""
+    district = district.lower()
+    sub = "[a-z]?" if district[-1].isdigit() else ""
+    return [
+        {
+            "label": "borough",
+            "pattern": [{"LOWER": {"REGEX": f"^{district}{sub}$"}}],
+            "id": borough,
+        },
+        {
+            "label": "borough",
+            "pattern": [{"LOWER": {"REGEX": f"^{district}{sub}\\d[a-z]{{2}}$"}}],
+            "id": borough,
+        },
+    ]
+
+
+def _load(path: Path) -> dict:
+    return (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
+
+
+def _surface_forms(entries: Iterable[str]) -> Iterator[str]:
+    for entry in entries:
+        for text in expand(str(entry)):
+            yield text
+            if "'" in text:
+                yield text.replace("'", "\u2019")  # phones type curly apostrophes
 
 
 def place_patterns() -> list[dict]:
-    places = yaml.safe_load((VOCABULARY / "places.yml").read_text())
+    places = _load(VOCABULARY / "places.yml")
     patterns = []
-    for place_id, place in places["partnership_boroughs"].items():
-        for alias in place["aliases"]:
-            patterns.append(_phrase("borough", alias, place_id))
+    for place_id, place in (places.get("partnership_boroughs") or {}).items():
+        forms = [
+            place.get("label", ""),
+            *place.get("aliases", []),
+            *place.get("neighbourhoods", []),
+        ]
+        patterns += [_phrase("borough", form, place_id) for form in _surface_forms(forms) if form]
+        for district in place.get("postcode_districts", []):
+            patterns += _postcode(str(district), place_id)
+    for place_id, place in (places.get("other_london_boroughs") or {}).items():
+        forms = [place.get("label", ""), *place.get("aliases", [])]
+        patterns += [_phrase("borough", form, place_id) for form in _surface_forms(forms) if form]
+    outside = (places.get("outside_london") or {}).get("aliases", [])
+    patterns += [_phrase("borough", form, OUTSIDE_LONDON) for form in _surface_forms(outside)]
     return patterns
 
 
 def term_patterns() -> list[dict]:
-    taxonomy = yaml.safe_load((VOCABULARY / "taxonomy.yml").read_text())
+    taxonomy = _load(VOCABULARY / "taxonomy.yml")
     patterns = []
     for label in ("strand", "need"):
-        for term_id in taxonomy[label]:
+        for term_id in taxonomy.get(label) or {}:
             patterns.append(_phrase(label, term_id.replace("-", " "), term_id))
     return patterns
 
 
-def _phrase(label: str, text: str, canonical: str) -> dict:
-    # Token patterns on LOWER make matching case-insensitive without a lowercased copy.
-    tokens = [{"LOWER": token.lower()} for token in _tokenize(text)]
-    return {"label": label, "pattern": tokens, "id": canonical}
+def gazetteer_patterns() -> list[dict]:
+    patterns = []
+    for path in sorted(GAZETTEERS.glob("*.yml")):
+        for label, entries in _load(path).items():
+            rasa_label = DANGER_LABEL if label == "danger" else label
+            if label == "danger":
+                entries = {"immediate_danger": entries}
+            for canonical, forms in entries.items():
+                for form in _surface_forms(forms):
+                    if _POSTCODE_DISTRICT.match(form) and label == "borough":
+                        patterns += _postcode(form, canonical)
+                    else:
+                        patterns.append(_phrase(rasa_label, form, canonical))
+    return patterns
 
 
-_TOKENIZER = spacy.blank("en").tokenizer
+_POSTCODE_DISTRICT = re.compile(r"^(w|sw|nw|wc|ec|se|n|e)\d{1,2}$", re.IGNORECASE)
 
 
-def _tokenize(text: str) -> list[str]:
-    return [t.text for t in _TOKENIZER(text)]
+def all_patterns() -> list[dict]:
+    """Each distinct pattern once, with the first canonical id seen for it.
+
+    A postcode district on a boundary (W2, W14, SW10, ...) is listed under every borough it
+    touches in the directory's vocabulary, but a slot holds one id: our gazetteer's postcode
+    entries name the main borough for each district, so they come first. Otherwise the
+    directory's vocabulary wins over our extras.
+    """
+    ours = gazetteer_patterns()
+    postcodes = [p for p in ours if "REGEX" in repr(p["pattern"])]
+    unique = {}
+    for pattern in postcodes + place_patterns() + term_patterns() + ours:
+        key = (pattern["label"], repr(pattern["pattern"]).lower())
+        unique.setdefault(key, pattern)
+    return list(unique.values())
+
+
+def build_nlp() -> spacy.language.Language:
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns(all_patterns())
+    return nlp
 
 
 def build(out_dir: Path) -> None:
-    nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-    ruler.add_patterns(place_patterns() + term_patterns())
     out_dir.mkdir(parents=True, exist_ok=True)
-    nlp.to_disk(out_dir)
+    build_nlp().to_disk(out_dir)
 
 
 if __name__ == "__main__":

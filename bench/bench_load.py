@@ -1,0 +1,156 @@
+"""Load benchmark for the survivors' assistant over the REST channel.
+
+Realistic multi-turn conversations (greetings, directory searches through the form, skips,
+changes of mind, FAQs, "show more"), each with its own random sender id (uuid4), at 1, 20 and
+100 concurrent conversations. Prints p50/p95 latency per message and throughput.
+
+    .venv/bin/python bench/bench_load.py              # starts its own stack on free ports
+    .venv/bin/python bench/bench_load.py --url http://127.0.0.1:5005
+
+Targets on the 2-core dev machine: p95 <= 150 ms at 1, p95 <= 600 ms at 20, >= 40 msg/s at 100.
+Bounded: only 127.0.0.1, a fixed number of conversations per level and a time cap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+import aiohttp
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODEL = PROJECT_ROOT / "models" / "vawg.tar.gz"
+LEVELS = (1, 20, 100)
+TARGETS = {1: "p95 <= 150 ms", 20: "p95 <= 600 ms", 100: ">= 40 msg/s"}
+LEVEL_TIME_CAP_S = 180
+STARTUP_TIMEOUT_S = 300
+
+CONVERSATIONS = [
+    ["hi", "I need a refuge in Westminster", "show more", "thank you"],
+    ["he checks my phone and won't let me see my friends", "kensington", "show more"],
+    ["i need some help", "counselling", "W6", "actually I'm in Chelsea"],
+    ["what is coercive control", "I'm in Croydon and need a helpline", "bye"],
+    ["can you help me", "not sure", "I'd rather not say", "start again"],
+    ["my sister's husband hits her, where can she get help", "hammersmith", "different area"],
+    ["is there counselling in pimlico", "show more", "what is clare's law"],
+    ["they want me to marry my cousin back home", "skip", "thanks"],
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def converse(session, url: str, script: list[str], latencies: list[float]) -> None:
+    sender = str(uuid.uuid4())
+    for text in script:
+        started = time.perf_counter()
+        async with session.post(url, json={"sender": sender, "message": text}) as response:
+            response.raise_for_status()
+            await response.json()
+        latencies.append(time.perf_counter() - started)
+
+
+async def run_level(rasa_url: str, concurrency: int, conversations: int) -> dict:
+    url = f"{rasa_url}/webhooks/rest/webhook"
+    latencies: list[float] = []
+    queue = asyncio.Queue()
+    for number in range(conversations):
+        queue.put_nowait(CONVERSATIONS[number % len(CONVERSATIONS)])
+
+    async def worker(session):
+        while not queue.empty():
+            await converse(session, url, queue.get_nowait(), latencies)
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        started = time.perf_counter()
+        workers = [asyncio.create_task(worker(session)) for _ in range(concurrency)]
+        await asyncio.wait_for(asyncio.gather(*workers), LEVEL_TIME_CAP_S)
+        elapsed = time.perf_counter() - started
+    return {
+        "concurrency": concurrency,
+        "messages": len(latencies),
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p95_ms": percentile(latencies, 0.95) * 1000,
+        "throughput": len(latencies) / elapsed,
+    }
+
+
+def start_stack(model: Path) -> tuple[subprocess.Popen, str, Path]:
+    workdir = Path(tempfile.mkdtemp(prefix="vawg-bench-"))
+    env = dict(os.environ, DIRECTORY_DATABASE_URL=f"sqlite:///{workdir / 'directory.sqlite3'}")
+    for command in ("init-db", "seed"):
+        subprocess.run([sys.executable, "-m", "directory", command], env=env, check=True,
+                       cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)  # fmt: skip
+    ports = [free_port() for _ in range(3)]
+    log_path = workdir / "stack.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "--rasa-port", str(ports[0]),
+             "--actions-port", str(ports[1]), "--web-port", str(ports[2]), "--model", str(model)],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while "The stack is up" not in log_path.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            sys.exit(f"The stack did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.5)
+    return process, f"http://127.0.0.1:{ports[0]}", workdir
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="a running Rasa server, e.g. http://127.0.0.1:5005")
+    parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--conversations-per-worker", type=int, default=3)
+    args = parser.parse_args()
+    if args.url and urlparse(args.url).hostname != "127.0.0.1":
+        sys.exit("This benchmark only talks to 127.0.0.1.")
+
+    process = None
+    url = args.url
+    if not url:
+        process, url, workdir = start_stack(args.model)
+        print(f"stack started at {url} (logs in {workdir})")
+    try:
+        asyncio.run(run_level(url, 4, 8))  # warm up: models, caches, connection pools
+        header = ("conversations", "messages", "p50 ms", "p95 ms", "msg/s")
+        print("{:>13} {:>9} {:>8} {:>8} {:>7}  target".format(*header))
+        for level in LEVELS:
+            figures = asyncio.run(run_level(url, level, level * args.conversations_per_worker))
+            print(
+                f"{level:>13} {figures['messages']:>9} {figures['p50_ms']:>8.0f} "
+                f"{figures['p95_ms']:>8.0f} {figures['throughput']:>7.1f}  {TARGETS[level]}"
+            )
+    finally:
+        if process is not None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""The spaCy gazetteer on its own: canonical values, spans, and the danger safety net.
+
+Fast (no Rasa): builds the pipeline from the data files in-process. `rasa test nlu` scores
+entity spans and labels only; these tests also check the canonical values slots receive.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.nlp.build import DANGER_LABEL, build_nlp, expand
+
+HELD_OUT = Path(__file__).parent / "held_out.yml"
+DIMENSIONS = {"borough", "strand", "need"}
+ANNOTATION = re.compile(r"\[([^\]]+)\]\((\{[^)]*\})?\)|\[([^\]]+)\](\{[^}]*\})")
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp()
+
+
+def _entities(nlp, text: str) -> set[tuple[str, str, str]]:
+    return {
+        (ent.text.lower(), ent.label_, ent.ent_id_)
+        for ent in nlp(text).ents
+        if ent.label_ in DIMENSIONS
+    }
+
+
+def _held_out() -> list[tuple[str, str, set[tuple[str, str, str]]]]:
+    """(intent, plain text, {(span, label, value)}) for every held-out example."""
+    import json
+
+    examples = []
+    for block in yaml.safe_load(HELD_OUT.read_text())["nlu"]:
+        for line in block["examples"].splitlines():
+            line = line.strip()[2:] if line.strip().startswith("- ") else ""
+            if not line:
+                continue
+            gold = set()
+            for match in re.finditer(r"\[([^\]]+)\](\{[^}]*\})", line):
+                meta = json.loads(match.group(2))
+                if meta["entity"] in DIMENSIONS:
+                    gold.add((match.group(1).lower(), meta["entity"], meta["value"]))
+            text = re.sub(r"\[([^\]]+)\](\{[^}]*\})", r"\1", line)
+            examples.append((block["intent"], text, gold))
+    return examples
+
+
+def test_held_out_entities_with_canonical_values(nlp):
+    true_pos = false_pos = false_neg = 0
+    misses = []
+    for _intent, text, gold in _held_out():
+        found = _entities(nlp, text)
+        true_pos += len(found & gold)
+        false_pos += len(found - gold)
+        false_neg += len(gold - found)
+        if found != gold:
+            misses.append((text, sorted(gold - found), sorted(found - gold)))
+    f1 = 2 * true_pos / (2 * true_pos + false_pos + false_neg)
+    print(f"gazetteer value-level F1 on held-out: {f1:.3f} ({len(misses)} messages differ)")
+    assert f1 >= 0.95, misses
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I need a refuge in Westminster", {("need", "refuge"), ("borough", "westminster")}),
+        ("RBKC", {("borough", "kensington-and-chelsea")}),
+        ("H&F", {("borough", "hammersmith-and-fulham")}),
+        ("Hammersmith and Fulham", {("borough", "hammersmith-and-fulham")}),
+        ("WCC", {("borough", "westminster")}),
+        ("my postcode is W2 1AA", {("borough", "westminster")}),
+        ("sw1a2aa", {("borough", "westminster")}),
+        ("I'm in Croydon", {("borough", "croydon")}),
+        ("i live in manchester", {("borough", "outside-london")}),
+        ("Shepherd’s Bush", {("borough", "hammersmith-and-fulham")}),
+        ("somewhere safe to stay", {("need", "refuge")}),
+        ("he checks my phone", {("strand", "domestic-abuse")}),
+        ("they want me to marry my cousin back home", {("strand", "forced-marriage")}),
+    ],
+)
+def test_surface_forms_map_to_canonical_ids(nlp, text, expected):
+    assert {(label, value) for _, label, value in _entities(nlp, text)} == expected
+
+
+def test_every_held_out_danger_message_without_a_phrase_is_left_to_the_classifier(nlp):
+    """Most held-out danger messages carry a gazetteer danger phrase: the override is a real
+    safety net, not decoration. (Recall of the whole pipeline is measured by rasa test nlu.)"""
+    danger = [text for intent, text, _ in _held_out() if intent == "immediate_danger"]
+    flagged = [t for t in danger if any(e.label_ == DANGER_LABEL for e in nlp(t).ents)]
+    assert len(flagged) / len(danger) >= 0.6, sorted(set(danger) - set(flagged))
+
+
+def test_danger_phrases_do_not_fire_on_ordinary_requests(nlp):
+    calm = [
+        text
+        for intent, text, _ in _held_out()
+        if intent not in {"immediate_danger"} and not intent.startswith("faq")
+    ]
+    fired = [t for t in calm if any(e.label_ == DANGER_LABEL for e in nlp(t).ents)]
+    assert not fired
+
+
+def test_phrase_expansion():
+    assert list(expand("(he's|she's) (here|)")) == ["he's here", "he's", "she's here", "she's"]
+    with pytest.raises(ValueError):
+        list(expand("(a (b|c))"))
