@@ -13,14 +13,13 @@ professional_only) and the pathway's own validation explains every mistake by fi
 from __future__ import annotations
 
 import yaml
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, render_template, request
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from directory.editor import changes as workflow
-from directory.editor.changes import ChangeError, StaleError
 from directory.pathways.answers import pathway_answers
 from directory.pathways.editing import PATHWAYS
 from directory.pathways.formatting import contacts_text, steps_text
@@ -29,6 +28,7 @@ from directory.pathways.store import PathwayError, pathway_from_dict, pathway_to
 from directory.pathways.vocabulary import borough_labels, place_ids
 from directory.web.editor import bp
 from directory.web.editor.auth import db, login_required
+from directory.web.editor.proposals import save_proposal_from_form
 
 
 def _lines(text: str | None) -> list[str]:
@@ -99,13 +99,6 @@ class PathwayForm(FlaskForm):
         }
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def bot_preview(pathway_id: str) -> dict[str, str]:
     """What the bot says now, per borough: the same text functions the action server uses."""
     url = current_app.config.get("DIRECTORY_DATABASE_URL")
@@ -174,30 +167,12 @@ def edit_pathway(pathway_id: str):
                 extra_errors = [f"{f}: {' '.join(m)}" for f, m in problems.items()]
                 valid = not problems
             if valid:
-                try:
-                    change = workflow.save_proposal(
-                        database,
-                        PATHWAYS,
-                        pathway_id,
-                        payload,
-                        g.maintainer,
-                        base_version=_int_or_none(form.base_version.data),
-                        expected_revision=_int_or_none(form.draft_revision.data),
-                    )
-                    if request.form.get("send") == "review":
-                        workflow.submit(database, change, g.maintainer)
-                        flash("Your change is saved and waiting for a reviewer.")
-                    else:
-                        flash("Draft saved. A reviewer must publish it before the bot uses it.")
-                    return redirect(url_for("editor.change", change_id=change.id))
-                except StaleError as error:
-                    database.rollback()
-                    extra_errors.append(str(error))
-                    status = 409
-                except ChangeError as error:
-                    database.rollback()
-                    extra_errors.append(str(error))
-                    status = 400
+                response, error, status = save_proposal_from_form(
+                    database, PATHWAYS, pathway_id, payload, form
+                )
+                if response is not None:
+                    return response
+                extra_errors.append(error)
             else:
                 status = 400
         return (

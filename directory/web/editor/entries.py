@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from directory.editor import changes as workflow
-from directory.editor.changes import ChangeError, StaleError
+from directory.editor.changes import ChangeError
 from directory.editor.forms import RetireForm, SearchForm, ServiceForm, VerifyForm
 from directory.editor.services import (
     SERVICES,
@@ -20,6 +20,7 @@ from directory.editor.services import (
 from directory.serialize import normalise_service_dict
 from directory.web.editor import bp
 from directory.web.editor.auth import db, login_required
+from directory.web.editor.proposals import save_proposal_from_form
 
 NEW_SERVICE = {
     "status": "active",
@@ -123,31 +124,13 @@ def _edit(service_id: str | None):
                 extra_errors = _apply_directory_errors(form, directory_errors)
                 valid = False
             if valid:
-                try:
-                    change = workflow.save_proposal(
-                        database,
-                        SERVICES,
-                        payload["id"],
-                        payload,
-                        g.maintainer,
-                        kind="create" if creating else "update",
-                        base_version=None if creating else _int_or_none(form.base_version.data),
-                        expected_revision=_int_or_none(form.draft_revision.data),
-                    )
-                    if request.form.get("send") == "review":
-                        workflow.submit(database, change, g.maintainer)
-                        flash("Your change is saved and waiting for a reviewer.")
-                    else:
-                        flash("Draft saved. The bot uses it only once a reviewer publishes it.")
-                    return redirect(url_for("editor.change", change_id=change.id))
-                except StaleError as error:
-                    database.rollback()
-                    extra_errors.append(str(error))
-                    status = 409
-                except ChangeError as error:
-                    database.rollback()
-                    extra_errors.append(str(error))
-                    status = 400
+                kind = "create" if creating else "update"
+                response, error, status = save_proposal_from_form(
+                    database, SERVICES, payload["id"], payload, form, kind=kind
+                )
+                if response is not None:
+                    return response
+                extra_errors.append(error)
             else:
                 status = 400
         return (
@@ -161,13 +144,6 @@ def _edit(service_id: str | None):
             ),
             status,
         )
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @bp.route("/services/<service_id>/edit", methods=["GET", "POST"])
