@@ -12,6 +12,7 @@ Here each of those is an error at start-up, before Rasa serves anything.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -82,10 +83,43 @@ def _client_response_error_init(self, status: int, message: str, text: str) -> N
     Exception.__init__(self, f"{status}, {message}")
 
 
+@functools.lru_cache(maxsize=1)
+def _action_result_validator():
+    from jsonschema import validators
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def _validate_action_result(self, result: dict) -> bool:
+    """Rasa's check of an action server's reply, with the validator built once.
+
+    Rasa calls `jsonschema.validate`, which re-checks the schema itself on every call: about
+    half of the Rasa process's CPU under load (py-spy). Same schema, same errors.
+    """
+    from jsonschema import ValidationError, exceptions
+
+    error = exceptions.best_match(_action_result_validator().iter_errors(result))
+    if error is None:
+        return True
+    if isinstance(error, ValidationError):
+        error.message += (
+            ". Failed to validate Action server response from API, make sure your response "
+            "from the Action endpoint is valid."
+        )
+    raise error
+
+
 def install_guards() -> None:
+    import rasa.core.actions.action
     import rasa.core.agent
     import rasa.core.tracker_store
     import rasa.utils.endpoints
+
+    rasa.core.actions.action.RemoteAction._validate_action_result = _validate_action_result
 
     rasa.core.tracker_store._load_from_module_name_in_endpoint_config = _load_store_or_fail
     rasa.core.agent.Agent._create_tracker_store = staticmethod(_use_store_unwrapped)

@@ -178,3 +178,33 @@ def test_a_broken_store_is_refused_by_the_launcher_check(tmp_path):
     endpoints.write_text(BROKEN_STORE)
     with pytest.raises(launcher.LaunchError, match="cannot be loaded"):
         launcher.check_tracker_store(endpoints)
+
+
+def test_action_replies_are_still_validated_with_the_validator_built_once():
+    # In a fresh interpreter, like the test above: install_guards patches Rasa globally.
+    script = textwrap.dedent(
+        """
+        from jsonschema import ValidationError
+        from rasa.core.actions.action import RemoteAction
+        from bot.rasa_server import _action_result_validator, install_guards
+
+        install_guards()
+        action = RemoteAction("action_x", None)
+        good = {"events": [{"event": "slot", "name": "borough", "value": "westminster"}],
+                "responses": [{"text": "hello"}]}
+        assert action._validate_action_result(good) is True
+        for bad in ({"events": "not a list"}, {"events": [{"no_event_key": 1}]}):
+            try:
+                action._validate_action_result(bad)
+            except ValidationError as error:
+                assert "Failed to validate Action server response" in error.message
+            else:
+                raise AssertionError(f"accepted {bad}")
+        assert _action_result_validator.cache_info().misses == 1
+        print("validated")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0 and "validated" in result.stdout, result.stderr[-3000:]
