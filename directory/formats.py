@@ -28,10 +28,13 @@ from dataclasses import dataclass, field
 from directory.models import derived_id
 from directory.places import borough_label
 from directory.serialize import (
+    LIST_FIELDS,
     LOCATION_FIELDS,
     ORGANIZATION_FIELDS,
     PHONE_FIELDS,
+    SCALAR_FIELDS,
     SCHEDULE_FIELDS,
+    SET_FIELDS,
     FieldError,
     normalise_service_dict,
 )
@@ -383,40 +386,15 @@ def _int_or_same(value):
 
 # --- CSV -----------------------------------------------------------------------------------
 
+# One row per service: its own fields, its organisation inlined after organization_id, then
+# the tag sets and the one-per-line lists. Derived from the serialiser so a new field needs
+# one edit, not two.
 CSV_COLUMNS = (
-    "id",
-    "organization_id",
-    "organization_name",
-    "organization_description",
-    "organization_website",
-    "organization_email",
-    "name",
-    "description",
-    "url",
-    "email",
-    "status",
-    "scope",
-    "referral_route",
-    "application_process",
-    "fees_description",
-    "eligibility_description",
-    "minimum_age",
-    "maximum_age",
-    "gender",
-    "hours",
-    "open_24_7",
-    "contact_verified",
-    "last_verified",
-    "verification_source",
-    "notes",
-    "boroughs",
-    "strands",
-    "needs",
-    "audiences",
-    "languages",
-    "phones",
-    "schedules",
-    "locations",
+    *SCALAR_FIELDS[:2],
+    *(f"organization_{f}" for f in ORGANIZATION_FIELDS if f != "id"),
+    *SCALAR_FIELDS[2:],
+    *SET_FIELDS,
+    *LIST_FIELDS,
 )
 SET_COLUMNS = ("boroughs", "strands", "needs", "audiences", "languages")
 BOOL_COLUMNS = ("open_24_7", "contact_verified")
