@@ -2,6 +2,7 @@
 
 Every question can be skipped: a skip fills the slot with "any". Values are canonical ids from
 the gazetteer; anything else is dropped. Nothing the person typed is logged or repeated back.
+When the answer completes the form, the first page of results comes back in the same call.
 """
 
 from __future__ import annotations
@@ -10,13 +11,12 @@ from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.search import SKIPPED, results_page
 from directory.places import OUTSIDE_LONDON, borough_label, is_known_borough, partnership_boroughs
 from directory.taxonomy import vocabulary
-
-SKIPPED = "any"
 
 
 def area_outcome(borough: str | None) -> tuple[str, str | None]:
@@ -33,6 +33,17 @@ def area_outcome(borough: str | None) -> tuple[str, str | None]:
 class ValidateSearchForm(FormValidationAction):
     def name(self) -> str:
         return "validate_search_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        events = await super().run(dispatcher, tracker, domain)  # also updates tracker.slots
+        # Results as the form completes, rather than from a separate action after it: that
+        # spared the Rasa server a policy prediction and a second call to this server on every
+        # search, the slowest turns under load.
+        if _completes_the_form(events):
+            events += await results_page(dispatcher, tracker, offset=0)
+        return events
 
     async def required_slots(
         self,
@@ -63,6 +74,12 @@ class ValidateSearchForm(FormValidationAction):
             return {"borough": None, "search_outcome": None, "area_label": None}
         outcome, label = area_outcome(value)
         return {"borough": value, "search_outcome": outcome, "area_label": label}
+
+
+def _completes_the_form(events: list[dict[str, Any]]) -> bool:
+    """True when validation leaves nothing to ask, which is how Rasa ends the form too."""
+    requested = [e for e in events if e.get("event") == "slot" and e["name"] == REQUESTED_SLOT]
+    return bool(requested) and requested[-1]["value"] is None
 
 
 def _first(value: Any) -> Any:

@@ -13,6 +13,7 @@ import logging
 import sys
 import traceback
 
+from bot import gc_tuning
 from bot.rasa_server import FORBIDDEN_OPTIONS
 
 logger = logging.getLogger("bot.actions_server")
@@ -38,6 +39,7 @@ def install_guards() -> None:
     def create_app(action_package_name, cors_origins=None, auto_reload=False):
         app = original_create_app(action_package_name, cors_origins=None, auto_reload=auto_reload)
         app.error_handler.add(Exception, private_exception_handler)
+        gc_tuning.freeze_heap_once_started(app)
         return app
 
     rasa_sdk.endpoint.create_app = create_app

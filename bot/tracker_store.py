@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import ctypes
 import importlib
+import itertools
 import logging
 import time
 from collections import OrderedDict
@@ -28,6 +29,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import (
     DialogueStateTracker,
@@ -61,8 +63,13 @@ def _started_before(tracker: DialogueStateTracker, moment: float) -> bool:
 
 
 def _latest_session(tracker: DialogueStateTracker) -> DialogueStateTracker:
-    sessions = get_trackers_for_conversation_sessions(tracker)
-    return sessions[-1] if len(sessions) > 1 else tracker
+    # Splitting replays every event into new trackers, on every message. Only split when a
+    # later session has started (after 30 minutes idle the store has forgotten it anyway).
+    later_start = any(
+        isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME
+        for event in itertools.islice(tracker.events, 1, None)
+    )
+    return get_trackers_for_conversation_sessions(tracker)[-1] if later_start else tracker
 
 
 def _release_freed_memory() -> None:

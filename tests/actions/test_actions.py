@@ -53,6 +53,15 @@ def run(action, slots: dict, intent: str = "search_services") -> tuple[list[dict
     return dispatcher.messages, events
 
 
+def texts(messages: list[dict]) -> list[str]:
+    """What the action wrote itself (service cards, the directory's notes), not domain responses."""
+    return [m["text"] for m in messages if m.get("text")]
+
+
+def responses(messages: list[dict]) -> list[str]:
+    return [m["response"] for m in messages if m.get("response")]
+
+
 def slot_values(events: list[dict]) -> dict:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
@@ -86,7 +95,7 @@ def test_results_are_three_cards_with_contact_details_and_referral():
     messages, events = run(
         ActionShowResults(), {"need": "refuge", "borough": "westminster", "results_shown": 0.0}
     )
-    cards = [m["text"] for m in messages]
+    cards = texts(messages)
     assert 1 <= len(cards) <= 3
     assert any("tel:" in card for card in cards)
     assert all("You can contact them yourself." in c or "referred" in c for c in cards)
@@ -96,13 +105,13 @@ def test_results_are_three_cards_with_contact_details_and_referral():
 
 def test_show_more_pages_on_without_repeating():
     first, events = run(ActionShowResults(), {"strand": "domestic-abuse", "borough": "any"})
-    assert len(first) == 3 and slot_values(events)["more_results"] is True
+    assert len(texts(first)) == 3 and slot_values(events)["more_results"] is True
     slots = {"strand": "domestic-abuse", "borough": "any", "results_shown": 3.0}
     second, events = run(ActionShowResults(), slots, intent="show_more")
-    assert second
-    assert not {m["text"] for m in first} & {m["text"] for m in second}
+    assert texts(second)
+    assert not set(texts(first)) & set(texts(second))
     shown = slot_values(events)["results_shown"]
-    assert shown == 3.0 + len(second)
+    assert shown == 3.0 + len(texts(second))
 
 
 def test_a_new_search_starts_from_the_first_page():
@@ -113,8 +122,43 @@ def test_a_new_search_starts_from_the_first_page():
 
 
 def test_out_of_area_search_still_offers_services():
-    messages, _ = run(ActionShowResults(), {"need": "refuge", "borough": "croydon"})
-    assert messages
+    messages, _ = run(
+        ActionShowResults(),
+        {"need": "refuge", "borough": "croydon", "search_outcome": "out_of_area"},
+    )
+    assert responses(messages)[0] == "utter_results_out_of_area"
+    assert texts(messages)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "introduction"),
+    [
+        ("local", "utter_results_local"),
+        ("anywhere", "utter_results_anywhere"),
+        ("out_of_area", "utter_results_out_of_area"),
+    ],
+)
+def test_a_first_page_is_introduced_then_followed_by_what_next(outcome, introduction):
+    borough = {"local": "westminster", "anywhere": "any", "out_of_area": "croydon"}[outcome]
+    slots = {"strand": "domestic-abuse", "borough": borough, "search_outcome": outcome}
+    messages, events = run(ActionShowResults(), slots)
+    assert messages[0] == {**messages[0], "response": introduction}
+    assert texts(messages)
+    more = slot_values(events)["more_results"]
+    assert messages[-1]["response"] == ("utter_results_next" if more else "utter_results_end")
+
+
+def test_a_later_page_has_no_introduction_and_the_last_says_so():
+    slots = {"strand": "domestic-abuse", "borough": "westminster", "search_outcome": "local"}
+    _, events = run(ActionShowResults(), slots)
+    assert slot_values(events)["more_results"] is True
+    pages = []
+    while slot_values(events)["more_results"]:
+        shown = slot_values(events)["results_shown"]
+        page, events = run(ActionShowResults(), {**slots, "results_shown": shown}, "show_more")
+        pages.append(responses(page))
+    assert pages[-1] == ["utter_results_end"]
+    assert all(later == ["utter_results_next"] for later in pages[:-1])
 
 
 def test_nothing_the_person_typed_is_repeated_or_logged(caplog):

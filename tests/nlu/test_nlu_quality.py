@@ -103,7 +103,9 @@ def _fast_config(path: Path) -> Path:
     """config.yml without the ResponseSelector (it runs after intent classification and never
     changes the intent), so five trainings stay quick (about 3 minutes here)."""
     config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
-    config["pipeline"] = [c for c in config["pipeline"] if c["name"] != "ResponseSelector"]
+    config["pipeline"] = [
+        c for c in config["pipeline"] if not c["name"].endswith("ResponseSelector")
+    ]
     config_path = path / "config.yml"
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
     return config_path

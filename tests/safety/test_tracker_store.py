@@ -65,6 +65,20 @@ def test_saves_and_retrieves_a_conversation():
     run(scenario())
 
 
+def test_retrieve_gives_the_latest_session_only():
+    async def scenario():
+        store = EphemeralInMemoryTrackerStore(DOMAIN, ttl_seconds=60)
+        sender = new_id()
+        later = conversation(sender, "second session").events
+        await store.save(conversation(sender, "first session", *later))
+        tracker = await store.retrieve(sender)
+        assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["second session"]
+        full = await store.retrieve_full_tracker(sender)
+        assert len([e for e in full.events if isinstance(e, UserUttered)]) == 2
+
+    run(scenario())
+
+
 def test_idle_ttl_slides_with_each_save_and_then_forgets():
     async def scenario():
         store = EphemeralInMemoryTrackerStore(DOMAIN, ttl_seconds=0.6)
