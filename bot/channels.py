@@ -32,6 +32,7 @@ MAX_MESSAGE_CHARS = 2000
 TEST_HOOKS_VARIABLE = "VAWG_TEST_HOOKS"
 QUICK_EXIT_RESPONSE = "utter_quick_exit"
 FALLBACK_EXIT_TEXT = "Chat closed."
+QUICK_EXIT_MARKER = {"quick_exit": True}  # makes the webchat widget leave the page
 # Typed alone, these always close the chat, whatever state the dialogue is in and whatever the
 # model would have predicted. Other wordings go through the quick_exit intent and its rule.
 EXIT_PHRASES = frozenset(
@@ -123,7 +124,13 @@ class PrivateRestInput(InputChannel):
 
             if normalise_exit_phrase(text) in EXIT_PHRASES:
                 await tracker_store_of(request).delete(sender)
-                return response.json([{"recipient_id": sender, "text": _exit_text(request)}])
+                # As the domain's utter_quick_exit: the text, then the widget's exit marker.
+                return response.json(
+                    [
+                        {"recipient_id": sender, "text": _exit_text(request)},
+                        {"recipient_id": sender, "custom": QUICK_EXIT_MARKER},
+                    ]
+                )
 
             collector = CollectingOutputChannel()
             try:

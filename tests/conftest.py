@@ -109,7 +109,7 @@ class Stack:
 
     def texts(self, sender: str, text: str) -> str:
         """The bot's reply texts joined, for assertions on what a person would read."""
-        return "\n".join(m.get("text", "") for m in self.send(sender, text))
+        return "\n".join(m["text"] for m in self.send(sender, text) if m.get("text"))
 
     def tracker_exists(self, sender: str) -> bool:
         """Asks the test-only hook (VAWG_TEST_HOOKS=1) whether Rasa still holds a conversation."""

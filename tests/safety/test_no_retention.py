@@ -22,6 +22,8 @@ from tests.safety.conftest import SHORT_TTL_S
 pytestmark = pytest.mark.stack
 
 QUICK_EXIT_REPLY = "Chat closed."
+# The text, and the marker that makes the webchat widget leave the page.
+QUICK_EXIT_ANSWER = [{"text": QUICK_EXIT_REPLY}, {"custom": {"quick_exit": True}}]
 SKIPPED_DIRS = {".venv", "node_modules", ".git", "__pycache__", ".pytest_cache", ".ruff_cache"}
 ALWAYS_SEARCHED_DIRS = ("var", "build", "models")
 
@@ -46,6 +48,10 @@ def post(url: str, body: bytes, content_type: str = "application/json", origin: 
 
 def send_json(stack, payload: dict, **kwargs):
     return post(f"{stack.rasa_url}/webhooks/rest/webhook", json.dumps(payload).encode(), **kwargs)
+
+
+def exit_reply(stack, sender: str, text: str) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "recipient_id"} for r in stack.send(sender, text)]
 
 
 def quick_exit_beacon(stack, sender: str):
@@ -108,7 +114,7 @@ def test_a_full_conversation_leaves_no_trace(stack):
     converse_with_canary(stack, sender, canary)
     assert stack.tracker_exists(sender)
     replies = stack.send(sender, "someone is coming")  # quick exit through the model and rule
-    assert [r.get("text") for r in replies] == [QUICK_EXIT_REPLY]
+    assert [r.get("text") for r in replies] == [QUICK_EXIT_REPLY, None]  # then the exit marker
     assert not stack.tracker_exists(sender)
 
     time.sleep(1)  # let every process flush its output
@@ -122,7 +128,14 @@ def test_typed_exit_phrases_close_at_once(stack, typed):
     sender = new_sender()
     stack.send(sender, "I need a refuge in Westminster")
     assert stack.tracker_exists(sender)
-    assert [r.get("text") for r in stack.send(sender, typed)] == [QUICK_EXIT_REPLY]
+    assert exit_reply(stack, sender, typed) == QUICK_EXIT_ANSWER
+    assert not stack.tracker_exists(sender)
+
+
+def test_a_request_to_leave_in_other_words_goes_through_the_model_and_closes_too(stack):
+    sender = new_sender()
+    stack.send(sender, "I need a refuge in Westminster")
+    assert exit_reply(stack, sender, "I have to leave now") == QUICK_EXIT_ANSWER
     assert not stack.tracker_exists(sender)
 
 

@@ -221,6 +221,13 @@ def test_quick_exit_by_typing_exit_is_not_sent_to_the_bot(chat, web, fake_bot):
     assert "Exit" not in [m["message"] for m in fake_bot.messages if m["sender"] == sender]
 
 
+def test_quick_exit_when_the_bot_understood_a_request_to_leave(chat, web, fake_bot):
+    sender = start_conversation(chat, web)
+    chat.send("please get me out of here")
+    chat.page.wait_for_url(web.exit_url)
+    assert_exited(chat, web, fake_bot, sender)
+
+
 def test_quick_exit_from_the_host_pages_own_button(chat, web, fake_bot):
     sender = start_conversation(chat, web)
     chat.page.get_by_role("link", name="Exit this page").click()

@@ -273,6 +273,12 @@ function mount(config) {
       const replies = await response.json();
       if (forSender !== sender) return;
       for (const reply of Array.isArray(replies) ? replies : []) {
+        // The bot understood a request to leave ("get me out of here"): leave as the Exit
+        // button does. The only custom payload read; nothing in it is shown.
+        if (reply.custom && reply.custom.quick_exit === true) {
+          quickExit();
+          return;
+        }
         // Only text and buttons: images and custom payloads could load third-party content.
         if (typeof reply.text === "string" && reply.text) {
           addMessage("bot", reply.text);

@@ -9,6 +9,10 @@ const TOKEN =
 // Sentence punctuation that usually follows a link rather than belonging to it.
 const TRAILING = /[.,;:!?)\]}]+$/;
 
+// The bot writes phones as "Call 0808 2000 247 (tel:08082000247)" so that any client gets the
+// dialable form. Here the number itself becomes the link, so the bracketed copy is dropped.
+const TEL_COPY = /^ ?\(tel:(\+?\d+)\)/;
+
 /** @returns {{type: "text" | "link" | "tel", text: string, href?: string}[]} */
 export function segments(input) {
   const text = String(input ?? "");
@@ -23,13 +27,19 @@ export function segments(input) {
     }
   };
 
-  for (const match of text.matchAll(TOKEN)) {
+  const token = new RegExp(TOKEN.source, "g");
+  for (let match = token.exec(text); match; match = token.exec(text)) {
     let raw = match[0];
     if (match[1]) raw = raw.replace(TRAILING, "");
     push({ type: "text", text: text.slice(last, match.index) });
     const href = match[1] ? safeHttpsHref(raw) : telHref(raw);
     push(href ? { type: match[1] ? "link" : "tel", text: raw, href } : { type: "text", text: raw });
     last = match.index + raw.length;
+    const copy = href && !match[1] ? TEL_COPY.exec(text.slice(last)) : null;
+    if (copy && `tel:${copy[1]}` === href) {
+      last += copy[0].length;
+      token.lastIndex = last; // resume after the copy, so its digits are not linked again
+    }
   }
   push({ type: "text", text: text.slice(last) });
   return out;

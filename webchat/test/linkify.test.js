@@ -46,6 +46,26 @@ test("UK phone numbers become tel: links with digits only", () => {
   assert.equal(telHref("116 123"), "tel:116123");
 });
 
+test("the bot's bracketed tel: copy of a number is not shown twice", () => {
+  assert.deepEqual(kinds("Call 0808 2000 247 (tel:08082000247), 24 hours"), [
+    ["text", "Call ", undefined],
+    ["tel", "0808 2000 247", "tel:08082000247"],
+    ["text", ", 24 hours", undefined],
+  ]);
+  assert.deepEqual(kinds("Call +44 20 7008 0151 (tel:+442070080151)"), [
+    ["text", "Call ", undefined],
+    ["tel", "+44 20 7008 0151", "tel:+442070080151"],
+  ]);
+  // A copy that names a different number is kept, so nothing is silently hidden.
+  assert.deepEqual(kinds("Call 0808 2000 247 (tel:999)").map(([type]) => type), [
+    "text",
+    "tel",
+    "text",
+    "tel",
+    "text",
+  ]);
+});
+
 test("numbers that are not phone numbers stay text", () => {
   for (const text of ["Open 9 to 5", "Ref 12345", "In 2024 and 2025", "0123"]) {
     assert.ok(segments(text).every((s) => s.type === "text"), text);
