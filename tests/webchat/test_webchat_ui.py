@@ -172,6 +172,16 @@ def test_server_down_shows_the_helpline(make_chat, web_without_bot):
     chat.assert_nothing_stored()
 
 
+def test_an_empty_answer_is_not_left_as_silence(chat, web, fake_bot):
+    start_conversation(chat, web)
+    before = chat.bot_messages.count()
+    chat.send("silence")
+    expect(chat.bot_messages).to_have_count(before + 1)
+    expect(chat.bot_messages.last).to_contain_text("I don't have an answer to that")
+    expect(chat.bot_messages.last.get_by_role("link", name="0808 2000 247")).to_be_visible()
+    expect(chat.page.locator(".typing")).to_be_hidden()
+
+
 def test_every_page_load_gets_a_new_sender_and_leaving_deletes_the_conversation(
     chat, web, fake_bot
 ):

@@ -69,7 +69,7 @@ class FakeBot:
     """Answers like Rasa's REST channel and records what the widget sent.
 
     Replies: a message containing "slow" is answered after a pause; "links" gets text
-    with links and phone numbers; "get me out..." gets the quick-exit marker; a
+    with links and phone numbers; "silence" gets no reply at all; "get me out..." gets the quick-exit marker; a
     "/choose{...}" payload names a service; anything else is echoed back with two quick
     replies.
     """
@@ -89,6 +89,8 @@ class FakeBot:
                     "https://www.refuge.org.uk/. Not http://example.com/ or javascript:alert(1)."
                 }
             ]
+        if message == "silence":
+            return []
         if "get me out" in message:  # as Rasa answers the quick_exit intent
             return [{"text": "Chat closed."}, {"custom": {"quick_exit": True}}]
         if message.startswith("/choose"):

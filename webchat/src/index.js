@@ -18,6 +18,11 @@ const OFFLINE_MESSAGE =
   "Sorry, we can't reach the service right now. If you need to talk to someone, call " +
   "the National Domestic Abuse Helpline, free and open 24 hours a day: 0808 2000 247. " +
   "If you are in danger now, call 999.";
+// The bot answered with nothing at all: say so, rather than leave the person waiting.
+const NO_ANSWER_MESSAGE =
+  "Sorry, I don't have an answer to that. You could try other words. If you need to talk " +
+  "to someone, call the National Domestic Abuse Helpline, free and open 24 hours a day: " +
+  "0808 2000 247. If you are in danger now, call 999.";
 // Typed on its own, any of these leaves like the Exit button does, and is never sent to
 // the bot. The same list as the server's (bot/channels.py), which also ends the chat.
 const EXIT_PHRASES = new Set([
@@ -270,9 +275,14 @@ function mount(config) {
         signal: controller.signal,
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const replies = await response.json();
+      const answer = await response.json();
       if (forSender !== sender) return;
-      for (const reply of Array.isArray(replies) ? replies : []) {
+      const replies = Array.isArray(answer) ? answer : [];
+      if (!replies.some((reply) => reply && (reply.text || reply.buttons || reply.custom))) {
+        addMessage("bot", NO_ANSWER_MESSAGE);
+        announce(NO_ANSWER_MESSAGE);
+      }
+      for (const reply of replies) {
         // The bot understood a request to leave ("get me out of here"): leave as the Exit
         // button does. The only custom payload read; nothing in it is shown.
         if (reply.custom && reply.custom.quick_exit === true) {
