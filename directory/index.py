@@ -178,7 +178,11 @@ class Index:
         return mask
 
 
-def _who_for(audiences, gender, min_age, max_age, languages, eligibility) -> str | None:
+def who_for_summary(audiences, gender, min_age, max_age, languages, eligibility) -> str | None:
+    """The card's "For:" line, e.g. "Women; aged 16 or over; speaks Arabic. Must live in...".
+
+    Shared by the bot's index and the editor's preview, so a maintainer previews exactly the
+    words the bot will use."""
     vocab = vocabulary()
     parts = [vocab.label("audience", a) for a in sorted(audiences)]
     if gender != "any" and vocab.label("audience", gender) not in parts:
@@ -248,7 +252,7 @@ def build_index(url: str, version: int) -> Index:
             scope=row.scope,
             referral_route=row.referral_route,
             open_24_7=bool(row.open_24_7),
-            who_for=_who_for(
+            who_for=who_for_summary(
                 tags["audience"],
                 row.gender,
                 row.minimum_age,

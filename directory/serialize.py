@@ -104,6 +104,9 @@ SET_TAXONOMY = {"strands": "strand", "needs": "need", "audiences": "audience"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# https only, as the editor asks: the webchat links nothing else, and an http page can be
+# tampered with on the way to someone looking for help.
+WEB_ADDRESS = re.compile(r"^https://[^\s/]+\.[^\s]+$")
 
 
 @dataclass(frozen=True)
@@ -215,8 +218,8 @@ def validate_service(data: dict, organization_ids: set[str] | None = None) -> li
         if data.get(field) not in allowed:
             error(field, f"{data.get(field)!r} is not one of {', '.join(allowed)}")
     url = data.get("url")
-    if url and not re.match(r"^https?://[^\s/]+\.[^\s]+$", url):
-        error("url", f"{url!r} is not a web address (https://...)")
+    if url and not WEB_ADDRESS.match(url):
+        error("url", f"{url!r} is not a secure web address (https://...)")
     email = data.get("email")
     if email and not EMAIL.match(email):
         error("email", f"{email!r} is not an email address")
@@ -289,8 +292,12 @@ def validate_organization(data: dict) -> list[FieldError]:
     if not data.get("name"):
         errors.append(FieldError("organization_name", "is required"))
     website = data.get("website")
-    if website and not re.match(r"^https?://[^\s/]+\.[^\s]+$", website):
-        errors.append(FieldError("organization_website", f"{website!r} is not a web address"))
+    if website and not WEB_ADDRESS.match(website):
+        errors.append(
+            FieldError(
+                "organization_website", f"{website!r} is not a secure web address (https://...)"
+            )
+        )
     return errors
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from directory.editing import InvalidChange, StaleEdit, apply_service_change
 from directory.editor.changes import ChangeError, StaleError, diff, record, register_adapter
 from directory.editor.models import ChangeRequest, Maintainer
-from directory.index import ServiceCard, _who_for
+from directory.index import ServiceCard, who_for_summary
 from directory.matching import Match
 from directory.models import Organization, Service
 from directory.serialize import (
@@ -221,7 +221,7 @@ def card_from_dict(payload: dict, organization: str) -> ServiceCard:
         scope=payload["scope"],
         referral_route=payload["referral_route"],
         open_24_7=bool(payload.get("open_24_7")),
-        who_for=_who_for(
+        who_for=who_for_summary(
             set(payload.get("audiences") or ()),
             payload.get("gender") or "any",
             payload.get("minimum_age"),

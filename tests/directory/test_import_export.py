@@ -142,6 +142,7 @@ def _set(row_index, field, value):
         ),
         (_set(3, "minimum_age", "sixteen"), 5, "minimum_age", "not a whole number"),
         (_set(1, "status", "maybe"), 3, "status", "'maybe' is not one of"),
+        (_set(4, "url", "http://example.org/"), 6, "url", "not a secure web address"),
         (lambda rows: rows.append(dict(rows[0])), None, "id", "duplicate id"),
     ],
 )
