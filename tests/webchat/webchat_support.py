@@ -69,9 +69,9 @@ class FakeBot:
     """Answers like Rasa's REST channel and records what the widget sent.
 
     Replies: a message containing "slow" is answered after a pause; "links" gets text
-    with links and phone numbers; "silence" gets no reply at all; "get me out..." gets the quick-exit marker; a
-    "/choose{...}" payload names a service; anything else is echoed back with two quick
-    replies.
+    with links and phone numbers; "silence" gets no reply at all; "get me out..." gets
+    the quick-exit marker; a "/choose{...}" payload names a service; anything else is
+    echoed back with two quick replies.
     """
 
     url: str = ""
