@@ -31,7 +31,6 @@ DANGER_LABEL = "DANGER"
 OUTSIDE_LONDON = "outside-london"
 
 _GROUP = re.compile(r"\(([^()]*)\)")
-_TOKENIZER = spacy.blank("en").tokenizer
 
 
 def expand(phrase: str) -> Iterator[str]:
@@ -47,14 +46,13 @@ def expand(phrase: str) -> Iterator[str]:
             yield text
 
 
-def _tokens(text: str) -> list[str]:
-    return [t.text.lower() for t in _TOKENIZER(text)]
-
-
 def _phrase(label: str, text: str, canonical: str) -> dict:
     # A phrase pattern (matched on LOWER, see build_nlp): PhraseMatcher is far faster than
-    # thousands of token patterns, and equally case-insensitive.
-    return {"label": label, "pattern": " ".join(_tokens(text)), "id": canonical}
+    # thousands of token patterns, and equally case-insensitive. The text is kept as written:
+    # the ruler tokenizes it exactly as it tokenizes messages. (Re-joining tokens with spaces
+    # broke contractions: "i 'm" is not tokenized as "i'm" is, so "i'm in danger" never
+    # matched.)
+    return {"label": label, "pattern": " ".join(text.lower().split()), "id": canonical}
 
 
 def _postcode(district: str, borough: str) -> list[dict]:

@@ -111,3 +111,25 @@ def test_phrase_expansion():
     assert list(expand("(he's|she's) (here|)")) == ["he's here", "he's", "she's here", "she's"]
     with pytest.raises(ValueError):
         list(expand("(a (b|c))"))
+
+
+def test_every_phrase_pattern_matches_its_own_text(nlp):
+    """A phrase that cannot match itself is a silent hole (as "i'm in danger" was, when
+    contractions were re-joined token by token)."""
+    from bot.nlp.build import all_patterns
+
+    misses = []
+    for pattern in all_patterns():
+        if not isinstance(pattern["pattern"], str):
+            continue  # postcode token patterns, tested above
+        found = {(ent.label_, ent.start_char, ent.end_char) for ent in nlp(pattern["pattern"]).ents}
+        if (pattern["label"], 0, len(pattern["pattern"])) not in found:
+            misses.append((pattern["label"], pattern["pattern"]))
+    assert not misses, f"{len(misses)} patterns never match their own text, e.g. {misses[:5]}"
+
+
+@pytest.mark.parametrize(
+    "text", ["i'm in danger", "I'm not safe", "i'm bleeding", "I'm hiding in the bathroom"]
+)
+def test_contractions_in_danger_phrases_are_caught(nlp, text):
+    assert DANGER_LABEL in {ent.label_ for ent in nlp(text).ents}
