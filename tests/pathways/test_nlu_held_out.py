@@ -26,6 +26,8 @@ MIN_DEFINITION_ACCURACY = 0.9
 def _examples(path: Path) -> dict[str, str]:
     examples = {}
     for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []):
+        if "intent" not in block:
+            continue  # lookup tables and regexes: features, not examples
         for line in (block.get("examples") or "").splitlines():
             if line.strip().startswith("- "):
                 examples[line.strip()[2:].strip().lower()] = block["intent"]
