@@ -32,9 +32,25 @@ def _contact_lines(card) -> list[str]:
         lines.append("Open 24 hours, every day")
     elif card.hours:
         lines.append(f"Open: {card.hours}")
-    if not (card.phones or card.email or card.url) and card.notes:
-        lines.append(card.notes)  # e.g. which helpline reaches a service with no public contact
+    if not (card.phones or card.email or card.url) and card.application_process:
+        lines.append(card.application_process)  # how to reach a service with no public contact
     return lines
+
+
+def _provenance_line(card) -> str | None:
+    """Sourced is not verified: say where the details were read, and when."""
+    if card.verified:
+        return None
+    if not card.source_checked:
+        return "Please check: these details have not been confirmed yet."
+    month = card.source_checked.strftime("%B %Y")
+    if card.source_host is None:
+        return f"From a published document, {month}."
+    if card.website_host and (
+        card.source_host == card.website_host or card.source_host.endswith("." + card.website_host)
+    ):
+        return f"From their website, {month}."
+    return f"From a public web page, {month}."
 
 
 def _referral_line(card) -> str:
@@ -50,6 +66,5 @@ def service_text(match: Match) -> str:
         lines.append(f"For: {card.who_for}")
     lines += _contact_lines(card)
     lines.append(_referral_line(card))
-    if not card.verified:
-        lines.append("Please check: these details have not been confirmed yet.")
+    lines.append(_provenance_line(card))
     return "\n".join(line for line in lines if line)

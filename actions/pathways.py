@@ -1,10 +1,9 @@
 """Referral pathways for professionals: steps first, then contacts for their borough.
 
 Pathways are directory data (directory/pathways), read on every answer, so a maintainer's
-published edit shows in the next reply. Professional routes are only given to someone who has
-said they are a professional: a survivor who lands here is asked, never handed a MARAC
-referral as if she could make it herself. Nothing the user wrote is logged or stored; the
-`pathways` slot holds pathway ids only.
+published edit shows in the next reply. A professional's question is answered at once, in the
+same turn as their role, however they said it (actions/signals.py). Nothing the user wrote is
+logged or stored; the `pathways` slot holds pathway ids only.
 """
 
 from __future__ import annotations
@@ -12,86 +11,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.signals import Signals
 from directory.pathways.answers import PathwayAnswer, pathway_answers
 from directory.pathways.formatting import contacts_text, steps_text
-from directory.pathways.situations import DA_HIGH, DA_STANDARD, detect_role, detect_situations
-from directory.pathways.situations import pathways_for as pathway_ids_for
+from directory.pathways.situations import DA_HIGH, DA_STANDARD
 from directory.pathways.vocabulary import borough_labels
-
-SITUATION_BUTTONS = (
-    ("Domestic abuse", "domestic-abuse"),
-    ("Child at risk", "children"),
-    ("FGM", "fgm"),
-    ("Forced marriage", "forced-marriage"),
-    ("Honour-based abuse", "honour-based-abuse"),
-    ("Modern slavery", "modern-slavery"),
-    ("Sexual violence", "sexual-violence"),
-    ("Stalking", "stalking"),
-    ("Someone using abuse", "perpetrators"),
-    ("Housing", "housing"),
-    ("Clare's Law", "clares-law"),
-)
-GATE = (
-    "The referral pathways are for professionals (for example GPs, teachers, housing officers, "
-    "social workers, health visitors and police officers). Are you asking as a professional?\n"
-    "If you want support for yourself, just tell me what you need and where you live, and I will "
-    "find services you can contact yourself. If you are in danger now, call 999."
-)
-DASH_FIRST = (
-    "The DASH risk checklist decides between the two domestic abuse pathways below: "
-    "high risk goes to the MARAC, standard or medium risk to a specialist service."
-)
-
-
-# --- Reading the conversation -------------------------------------------------------------
-
-
-def _text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
-
-
-def _intent(tracker: Tracker) -> str:
-    return (tracker.latest_message.get("intent") or {}).get("name") or ""
-
-
-def _situations(tracker: Tracker) -> set[str]:
-    from_buttons = {
-        e.get("value")
-        for e in tracker.latest_message.get("entities") or []
-        if e.get("entity") == "situation" and isinstance(e.get("value"), str)
-    }
-    return detect_situations(_text(tracker)) | from_buttons
-
-
-def _role(tracker: Tracker) -> str | None:
-    role = detect_role(_text(tracker)) or tracker.get_slot("user_role")
-    if not role and _intent(tracker) == "identify_professional":
-        role = "professional"
-    return role
-
-
-def _borough(tracker: Tracker) -> str | None:
-    """The borough named in this message, else the one this pathway conversation used, else the
-    survivor search's (that slot only fills for search intents, so it is rarely set here)."""
-    named = [
-        e.get("value")
-        for e in tracker.latest_message.get("entities") or []
-        if e.get("entity") == "borough" and isinstance(e.get("value"), str)
-    ]
-    for value in (*named, tracker.get_slot("pathway_borough"), tracker.get_slot("borough")):
-        if isinstance(value, str) and value and value != "any":
-            return value
-    return None
-
-
-def _remembered(tracker: Tracker) -> list[str]:
-    value = tracker.get_slot("pathways")
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
 
 # --- Writing the answer -------------------------------------------------------------------
 
@@ -107,131 +35,93 @@ def _lookup(pathway_ids: list[str], borough: str | None) -> list[PathwayAnswer]:
     return pathway_answers(pathway_ids, borough if borough in borough_labels() else None)
 
 
+def _local(borough: str | None) -> str | None:
+    return borough if borough in borough_labels() else None
+
+
 async def give_pathways(
     dispatcher: CollectingDispatcher, pathway_ids: list[str], borough: str | None
 ) -> None:
     # The directory is synchronous (SQLAlchemy); keep it off the action server's event loop.
     answers = await asyncio.to_thread(_lookup, pathway_ids, borough)
     if not answers:
-        dispatcher.utter_message(
-            text="I could not find that pathway just now. Please ask your safeguarding lead."
-        )
+        dispatcher.utter_message(response="utter_pathway_missing")
         return
     if len(answers) > 1:
         dispatcher.utter_message(
-            text=f"This needs {len(answers)} pathways: "
-            + "; ".join(a.title for a in answers)
-            + ". Steps first, then contacts."
+            response="utter_pathways_several",
+            count=len(answers),
+            titles="; ".join(a.title for a in answers),
         )
     if {DA_HIGH, DA_STANDARD} <= {a.id for a in answers}:
-        dispatcher.utter_message(text=DASH_FIRST)
+        dispatcher.utter_message(response="utter_pathways_dash_first")
     for answer in answers:
         dispatcher.utter_message(text=steps_text(answer))
     for answer in answers:
-        dispatcher.utter_message(text=contacts_text(answer, borough))
-    if not borough and any(a.has_borough_contacts for a in answers):
+        dispatcher.utter_message(text=contacts_text(answer, _local(borough)))
+    if not _local(borough) and any(a.has_borough_contacts for a in answers):
         dispatcher.utter_message(
-            text="Which borough does the person live in? I will give its local contacts.",
-            buttons=_borough_buttons("ask_pathway_contacts"),
+            response="utter_pathway_which_borough", buttons=_borough_buttons("ask_pathway_contacts")
         )
 
 
-def _gate(dispatcher: CollectingDispatcher) -> None:
-    dispatcher.utter_message(
-        text=GATE,
-        buttons=[{"title": "Yes, I'm a professional", "payload": "/identify_professional"}],
-    )
+async def give_thresholds(dispatcher: CollectingDispatcher, pathway_ids: list[str]) -> None:
+    """ "What counts as high risk?" from the pathways' own thresholds."""
+    answers = await asyncio.to_thread(_lookup, pathway_ids, None)
+    for answer in answers:
+        if answer.thresholds:
+            lines = [f"{answer.title}: when it applies"]
+            lines += [f"- {t}" for t in answer.thresholds]
+            dispatcher.utter_message(text="\n".join(lines))
+    if not any(a.thresholds for a in answers):
+        dispatcher.utter_message(response="utter_pathway_no_thresholds")
 
 
-# --- Actions ------------------------------------------------------------------------------
+async def give_contacts(
+    dispatcher: CollectingDispatcher, pathway_ids: list[str], borough: str | None
+) -> None:
+    answers = await asyncio.to_thread(_lookup, pathway_ids, borough)
+    if not _local(borough) and any(a.has_borough_contacts for a in answers):
+        dispatcher.utter_message(
+            response="utter_pathway_contacts_which_borough",
+            buttons=_borough_buttons("ask_pathway_contacts"),
+        )
+        return
+    for answer in answers:
+        dispatcher.utter_message(text=contacts_text(answer, _local(borough)))
 
 
-class ActionProfessionalPathway(Action):
-    """identify_professional / ask_pathway: the pathway(s) for the situation described."""
-
-    def name(self) -> str:
-        return "action_professional_pathway"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        role = _role(tracker)
-        found = pathway_ids_for(_situations(tracker))
-        pathway_ids = found or _remembered(tracker)
-        events = [SlotSet("pathways", pathway_ids)] if found else []
-        if not role:
-            _gate(dispatcher)
-            return events
-        events.append(SlotSet("user_role", role))
-        if not pathway_ids:
-            dispatcher.utter_message(
-                text="Thank you. What has happened, or what are you worried about? "
-                'Tell me in a few words (for example "a patient disclosed domestic abuse"), '
-                "or choose:",
-                buttons=[
-                    {"title": title, "payload": f'/ask_pathway{{"situation": "{sid}"}}'}
-                    for title, sid in SITUATION_BUTTONS
-                ],
-            )
-            return events
-        borough = _borough(tracker)
-        await give_pathways(dispatcher, pathway_ids, borough)
-        return [*events, SlotSet("pathway_borough", borough)]
+def remembered_pathways(tracker: Tracker) -> list[str]:
+    value = tracker.get_slot("pathways")
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-class ActionPathwayThresholds(Action):
-    """ask_pathway_threshold: "what counts as high risk?" from the pathways' own thresholds."""
+async def answer_professional(
+    dispatcher: CollectingDispatcher, tracker: Tracker, signals: Signals, intent: str
+) -> list[dict[str, Any]]:
+    """The pathway for what a professional described, at once; its contacts for the borough.
 
-    def name(self) -> str:
-        return "action_pathway_thresholds"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        found = pathway_ids_for(_situations(tracker))
+    With no role said, the steps are still given (the question is never dropped), under a
+    line saying who they are for and how to get support for oneself instead."""
+    found = signals.pathways
+    pathway_ids = found or remembered_pathways(tracker)
+    if not pathway_ids and signals.described:
+        # A situation described in words we do not know: domestic abuse is the usual one, so
+        # its pathways come first, with the choice of the others after.
+        pathway_ids = [DA_HIGH, DA_STANDARD]
+    events: list[dict[str, Any]] = [SlotSet("pathways", pathway_ids)] if found else []
+    borough = signals.borough
+    if not signals.role:
+        dispatcher.utter_message(response="utter_pathways_for_professionals")
+    if intent == "ask_pathway_threshold":
         # With nothing said yet, "high risk" means domestic abuse: the DASH thresholds.
-        pathway_ids = found or _remembered(tracker) or [DA_HIGH, DA_STANDARD]
-        answers = await asyncio.to_thread(_lookup, pathway_ids, None)
-        for answer in answers:
-            if answer.thresholds:
-                lines = [f"{answer.title}: when it applies"]
-                lines += [f"- {t}" for t in answer.thresholds]
-                dispatcher.utter_message(text="\n".join(lines))
-        if not any(a.thresholds for a in answers):
-            dispatcher.utter_message(text="That pathway has no thresholds: follow its steps.")
-        return [SlotSet("pathways", pathway_ids)] if found else []
-
-
-class ActionPathwayContacts(Action):
-    """ask_pathway_contacts: "which borough's MARAC?", "contacts for Westminster"."""
-
-    def name(self) -> str:
-        return "action_pathway_contacts"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        found = pathway_ids_for(_situations(tracker))
-        pathway_ids = found or _remembered(tracker)
-        events = [SlotSet("pathways", pathway_ids)] if found else []
-        if not _role(tracker):
-            _gate(dispatcher)
-            return events
-        if not pathway_ids:
-            dispatcher.utter_message(
-                text="Which situation do you need contacts for? Tell me in a few words, "
-                'for example "domestic abuse, high risk".'
-            )
-            return events
-        borough = _borough(tracker)
-        answers = await asyncio.to_thread(_lookup, pathway_ids, borough)
-        if not borough and any(a.has_borough_contacts for a in answers):
-            dispatcher.utter_message(
-                text="Use the contacts of the borough where the person lives (not where you "
-                "work). Which borough is it?",
-                buttons=_borough_buttons("ask_pathway_contacts"),
-            )
-            return events
-        for answer in answers:
-            dispatcher.utter_message(text=contacts_text(answer, borough))
-        return [*events, SlotSet("pathway_borough", borough)]
+        await give_thresholds(dispatcher, pathway_ids or [DA_HIGH, DA_STANDARD])
+    elif intent == "ask_pathway_contacts" and pathway_ids:
+        await give_contacts(dispatcher, pathway_ids, borough)
+    elif pathway_ids:
+        await give_pathways(dispatcher, pathway_ids, borough)
+    else:
+        dispatcher.utter_message(response="utter_ask_situation")
+    if pathway_ids and not found and signals.described:
+        dispatcher.utter_message(response="utter_ask_situation")
+    return events

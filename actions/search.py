@@ -12,18 +12,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import service_text
+from actions.signals import SKIPPED, Signals
 from directory.matching import SearchQuery, search
-from directory.places import partnership_boroughs
+from directory.places import OUTSIDE_LONDON, borough_label, is_known_borough, partnership_boroughs
 
-SKIPPED = "any"  # a question the person skipped: search without that criterion
 PAGE_SIZE = 3
 MAX_RESULTS = 12  # four pages of "show more" at most
-SEARCH_SLOTS = ("need", "strand", "borough", "search_outcome", "area_label")
 INTRODUCTIONS = {
     "local": "utter_results_local",
     "anywhere": "utter_results_anywhere",
@@ -31,16 +29,29 @@ INTRODUCTIONS = {
 }
 
 
-def _values(tracker: Tracker, slot: str) -> tuple[str, ...]:
-    value = tracker.get_slot(slot)
-    return (value,) if isinstance(value, str) and value and value != SKIPPED else ()
+def area_outcome(borough: str | None) -> tuple[str, str | None]:
+    """(search_outcome, area_label) for a borough slot value."""
+    if not borough or borough == SKIPPED:
+        return "anywhere", None
+    if borough in partnership_boroughs():
+        return "local", borough_label(borough)
+    if borough == OUTSIDE_LONDON:
+        return "out_of_area", "your area"
+    if is_known_borough(borough):
+        return "out_of_area", borough_label(borough)
+    return "anywhere", None
 
 
-def build_query(tracker: Tracker) -> SearchQuery:
+def build_query(signals: Signals) -> SearchQuery:
+    borough = signals.borough if signals.borough not in (None, SKIPPED) else None
     return SearchQuery(
-        boroughs=_values(tracker, "borough"),
-        strands=_values(tracker, "strand"),
-        needs=_values(tracker, "need"),
+        boroughs=(borough,) if borough else (),
+        strands=signals.strands,
+        needs=signals.needs,
+        audiences=signals.audiences,
+        age=signals.age,
+        languages=signals.languages,
+        for_professional=bool(signals.role),
         limit=None,  # we filter and page ourselves
     )
 
@@ -52,23 +63,19 @@ def _serves_anywhere(card) -> bool:
 
 
 async def results_page(
-    dispatcher: CollectingDispatcher, tracker: Tracker, offset: int
-) -> list[dict[str, Any]]:
-    """Say the page of results that starts at `offset`; return the paging slots."""
-    query = build_query(tracker)
+    dispatcher: CollectingDispatcher, signals: Signals, offset: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """Say the page of results that starts at `offset`; return the paging slots, and whether
+    there are more."""
+    query = build_query(signals)
     # The directory is synchronous (SQLAlchemy); keep it off the action server's loop.
     result = await asyncio.to_thread(search, query)
     matches = [m for m in result.matches if query.boroughs or _serves_anywhere(m.service)]
     matches = matches[:MAX_RESULTS]
     page = matches[offset : offset + PAGE_SIZE]
     if offset == 0:
-        introduction = INTRODUCTIONS.get(tracker.get_slot("search_outcome"))
-        if introduction:
-            # Given explicitly: when the form has just set it, Rasa's copy of the slot is not
-            # updated until this action's events are applied.
-            dispatcher.utter_message(
-                response=introduction, area_label=tracker.get_slot("area_label")
-            )
+        outcome, label = area_outcome(signals.borough)
+        dispatcher.utter_message(response=INTRODUCTIONS[outcome], area_label=label)
         if result.widened:
             for note in result.notes:  # the directory's own words on how it broadened
                 dispatcher.utter_message(text=note)
@@ -76,32 +83,4 @@ async def results_page(
         dispatcher.utter_message(text=service_text(match))
     shown = offset + len(page)
     more = shown < len(matches)
-    dispatcher.utter_message(response="utter_results_next" if more else "utter_results_end")
-    return [SlotSet("results_shown", float(shown)), SlotSet("more_results", more)]
-
-
-class ActionShowResults(Action):
-    """The next page of results, for "show more" (the directory's order is deterministic, so
-    searching again gives the same list)."""
-
-    def name(self) -> str:
-        return "action_show_results"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        paging = (tracker.latest_message.get("intent") or {}).get("name") == "show_more"
-        offset = int(tracker.get_slot("results_shown") or 0) if paging else 0
-        return await results_page(dispatcher, tracker, offset)
-
-
-class ActionResetSearch(Action):
-    """Forget the search so far, before asking again from the start."""
-
-    def name(self) -> str:
-        return "action_reset_search"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        return [SlotSet(slot, None) for slot in (*SEARCH_SLOTS, "results_shown", "more_results")]
+    return [SlotSet("results_shown", float(shown)), SlotSet("more_results", more)], more

@@ -57,9 +57,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "export":
         from directory.exporting import export_text
+        from directory.formats import InvalidExport
 
-        with session_scope() as session:
-            text = export_text(session, args.format)
+        try:
+            with session_scope() as session:
+                text = export_text(session, args.format)
+        except InvalidExport as invalid:
+            print(invalid, file=sys.stderr)
+            print("nothing was exported: the directory breaks the HSDS 3.0 schema", file=sys.stderr)
+            return 1
         if args.output:
             with open(args.output, "w", encoding="utf-8", newline="") as out:
                 out.write(text)

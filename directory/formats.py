@@ -8,6 +8,11 @@ HSDS JSON: `{"hsds_version": "3.0", "services": [<compiled service object>, ...]
 UUIDs derived from our slugs; the slug and the fields HSDS has no place for travel in the
 `x_vawg` extension object of each service (HSDS allows extra properties). Taxonomy tags are
 HSDS `attributes` with their `taxonomy_term`. Confidential locations never carry an address.
+Where each service's details came from is `x_vawg.source_url` (the public page),
+`x_vawg.source_document` (a named document, where no page exists), `x_vawg.source_checked`
+(the date it was read, YYYY-MM-DD) and `x_vawg.source_evidence` (the page's lines that give
+each published contact, one per line). Every export is validated against the HSDS 3.0 schemas
+in directory/hsds/ before it is written, and every HSDS import before it is planned.
 
 CSV: one row per service (an organization without services gets a row with only the
 organization columns); the spreadsheet row number (header = row 1) names a bad row. Lists
@@ -25,6 +30,7 @@ import io
 import json
 from dataclasses import dataclass, field
 
+from directory.hsds_schema import schema_errors
 from directory.models import derived_id
 from directory.places import borough_label
 from directory.serialize import (
@@ -52,6 +58,11 @@ EXTENSION_FIELDS = (
     "contact_verified",
     "verification_source",
     "notes",
+    "accessibility",
+    "source_url",
+    "source_document",
+    "source_checked",
+    "source_evidence",
 )
 
 
@@ -255,6 +266,10 @@ def _organization_from_hsds(org: dict, fallback_id=None) -> dict:
     }
 
 
+class InvalidExport(ValueError):
+    """The export would break the HSDS 3.0 schema: a bug or a bad record, never written."""
+
+
 def write_hsds_json(organizations: list[dict], services: list[dict]) -> str:
     by_id = {o["id"]: o for o in organizations}
     document = {
@@ -264,6 +279,18 @@ def write_hsds_json(organizations: list[dict], services: list[dict]) -> str:
         "organizations": [_hsds_organization(o) for o in organizations],
         "services": [hsds_service(s, by_id[s["organization_id"]]) for s in services],
     }
+    # Named by our slugs: the HSDS ids are UUIDs derived from them.
+    problems = [
+        f"organization {org['id']}: {error}"
+        for org, record in zip(organizations, document["organizations"], strict=True)
+        for error in schema_errors("organization", record)
+    ] + [
+        f"service {service['id']}: {error}"
+        for service, record in zip(services, document["services"], strict=True)
+        for error in schema_errors("service", record)
+    ]
+    if problems:
+        raise InvalidExport("\n".join(problems))
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -286,6 +313,10 @@ def read_hsds_json(text: str, name: str) -> Records:
         if not isinstance(org, dict):
             records.errors.append(ImportIssue(origin, None, "expected an object"))
             continue
+        schema_problems = schema_errors("organization", org)
+        records.errors += [ImportIssue(origin, e.field or None, e.message) for e in schema_problems]
+        if schema_problems:
+            continue
         organization = _organization_from_hsds(org)
         if organization["id"] in seen_orgs:
             records.errors.append(
@@ -298,6 +329,10 @@ def read_hsds_json(text: str, name: str) -> Records:
         origin = Origin(name, number, "service")
         if not isinstance(item, dict):
             records.errors.append(ImportIssue(origin, None, "expected an object"))
+            continue
+        schema_problems = schema_errors("service", item)
+        records.errors += [ImportIssue(origin, e.field or None, e.message) for e in schema_problems]
+        if schema_problems:
             continue
         try:
             organization, service = _from_hsds(item)

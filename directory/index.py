@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from urllib.parse import urlsplit
 
 import numpy as np
 from sqlalchemy import select, text
@@ -59,6 +60,11 @@ class ServiceCard:
     notes: str | None = None  # e.g. where to go when no contact detail is known
     boroughs: tuple[str, ...] = ()
     application_process: str | None = None
+    # Where the details were read, if not verified by a maintainer: the page's host (or None
+    # for a named document) and the date.
+    source_host: str | None = None
+    source_checked: object = None  # datetime.date or None
+    website_host: str | None = None  # the service's own site (its url, else its organisation's)
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,9 @@ class Codes:
             for name in ("strand", "need", "audience", "language")
         }
         self.bits["borough"] = {b: i for i, b in enumerate(places().labels)}
+        for kind, bits in self.bits.items():  # masks are int64, sign bit left alone
+            if len(bits) > 63:
+                raise ValueError(f"{len(bits)} {kind} terms: the index's masks hold 63")
 
     def mask(self, kind: str, codes) -> int:
         bits = self.bits[kind]
@@ -98,7 +107,8 @@ class Codes:
 
 
 def popcount(values: np.ndarray) -> np.ndarray:
-    return _POPCOUNT[values & 0xFFFF] + _POPCOUNT[(values >> 16) & 0xFFFF]
+    """Set bits of each int64 mask (all 64: a vocabulary can have up to 63 terms)."""
+    return sum(_POPCOUNT[(values >> shift) & 0xFFFF] for shift in (0, 16, 32, 48))
 
 
 def minutes(clock: str) -> int:
@@ -109,15 +119,10 @@ def minutes(clock: str) -> int:
 class Index:
     def __init__(self, entries: list[Entry], version: int):
         self.version = version
-        # Query-independent order: reachable first, specialists before generalists, then name.
+        # Query-independent order: a number to call first, then a website, then name.
         entries = sorted(
             entries,
-            key=lambda e: (
-                not (e.card.phones or e.card.url),
-                len(e.strands) or 99,
-                e.card.name.casefold(),
-                e.card.id,
-            ),
+            key=lambda e: (not e.card.phones, not e.card.url, e.card.name.casefold(), e.card.id),
         )
         self.entries = entries
         self.by_id = {e.card.id: e for e in entries}
@@ -201,10 +206,69 @@ def who_for_summary(audiences, gender, min_age, max_age, languages, eligibility)
     return summary or None
 
 
+# The service fields a card is made of (besides phones, audiences, languages and boroughs).
+CARD_FIELDS = (
+    "id", "name", "description", "url", "hours", "scope", "referral_route", "open_24_7",
+    "gender", "minimum_age", "maximum_age", "eligibility_description", "email",
+    "contact_verified", "last_verified", "notes", "application_process", "source_url",
+    "source_checked",
+)  # fmt: skip
+
+
+def _date(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def card_from_dict(payload: dict, organization: str, organization_website: str | None = None):
+    """The bot's card for a service dict (directory.serialize's form, or a row's fields): the
+    one place a card is made, for the bot's index and the editor's preview alike."""
+    return ServiceCard(
+        id=payload["id"],
+        name=payload["name"],
+        organization=organization,
+        description=payload.get("description") or "",
+        phones=tuple((p["number"], p.get("description") or "") for p in payload["phones"]),
+        url=payload.get("url"),
+        hours=payload.get("hours"),
+        self_referral=payload["referral_route"] in ("self", "both"),
+        scope=payload["scope"],
+        referral_route=payload["referral_route"],
+        open_24_7=bool(payload.get("open_24_7")),
+        who_for=who_for_summary(
+            set(payload.get("audiences") or ()),
+            payload.get("gender") or "any",
+            payload.get("minimum_age"),
+            payload.get("maximum_age"),
+            frozenset(payload.get("languages") or ()),
+            payload.get("eligibility_description"),
+        ),
+        email=payload.get("email"),
+        verified=bool(payload.get("contact_verified")),
+        last_verified=_date(payload.get("last_verified")),
+        notes=payload.get("notes"),
+        boroughs=tuple(sorted(payload.get("boroughs") or ())),
+        application_process=payload.get("application_process"),
+        source_host=_host(payload.get("source_url")),
+        source_checked=_date(payload.get("source_checked")),
+        website_host=_host(payload.get("url") or organization_website),
+    )
+
+
+def _host(address: str | None) -> str | None:
+    if not address:
+        return None
+    host = urlsplit(address).netloc.lower().rstrip(".")
+    return host.removeprefix("www.") or None
+
+
 def build_index(url: str, version: int) -> Index:
     with get_engine(url).connect() as connection:
         services = connection.execute(
-            select(Service, Organization.name.label("organization_name"))
+            select(
+                Service,
+                Organization.name.label("organization_name"),
+                Organization.website.label("organization_website"),
+            )
             .join(Organization, Organization.id == Service.organization_id)
             .where(Service.status == "active")
         ).all()
@@ -240,32 +304,16 @@ def build_index(url: str, version: int) -> Index:
             tags[taxonomy].add(code)
         langs = frozenset(c for (c,) in languages.get(sid, ()))
         boroughs = tuple(sorted(b for (b,) in areas.get(sid, ())))
-        card = ServiceCard(
-            id=sid,
-            name=row.name,
-            organization=row.organization_name,
-            description=row.description,
-            phones=tuple((number, what or "") for number, what in phones.get(sid, ())),
-            url=row.url,
-            hours=row.hours,
-            self_referral=row.referral_route in ("self", "both"),
-            scope=row.scope,
-            referral_route=row.referral_route,
-            open_24_7=bool(row.open_24_7),
-            who_for=who_for_summary(
-                tags["audience"],
-                row.gender,
-                row.minimum_age,
-                row.maximum_age,
-                langs,
-                row.eligibility_description,
-            ),
-            email=row.email,
-            verified=bool(row.contact_verified),
-            last_verified=row.last_verified,
-            notes=row.notes,
-            boroughs=boroughs,
-            application_process=row.application_process,
+        card = card_from_dict(
+            {
+                **{f: getattr(row, f) for f in CARD_FIELDS},
+                "phones": [{"number": n, "description": d} for n, d in phones.get(sid, ())],
+                "audiences": tags["audience"],
+                "languages": langs,
+                "boroughs": boroughs,
+            },
+            row.organization_name,
+            row.organization_website,
         )
         entries.append(
             Entry(

@@ -47,6 +47,7 @@ import numpy as np
 
 from directory.index import (
     DAYS,
+    GENDER_CODES,
     TIERS,
     Entry,
     Index,
@@ -83,6 +84,9 @@ SHORT_LABELS = {
 }
 DEFAULT_LIMIT = 10
 PERPETRATOR_NEED = "perpetrator-programme"
+PROFESSIONALS = "professionals"
+FIRST_CONTACT_NEEDS = ("helpline", "idva")
+USUAL_STRAND = "domestic-abuse"  # the audience of services that are only for professionals
 # When a need has no match, the strand it implies keeps the widened search on topic.
 NEED_STRANDS = {
     "refuge": "domestic-abuse",
@@ -226,6 +230,10 @@ def _select(
     perpetrator = codes.mask("need", [PERPETRATOR_NEED])
     if not need_mask & perpetrator:
         mask &= (index.needs & perpetrator) == 0
+    # Work for professionals only (training, schools work, coordination): never offered to
+    # someone asking for help for themselves.
+    if not q.for_professional:
+        mask &= (index.audiences & codes.mask("audience", [PROFESSIONALS])) == 0
     # Eligibility: gender-only services, and age ranges.
     if "men" in q.audiences and "women" not in q.audiences:
         mask &= index.gender != 1
@@ -246,21 +254,48 @@ def _select(
         referral = (~index.self_referral[rows]).astype(np.int64)
     q_strands, q_needs = codes.mask("strand", q.strands), codes.mask("need", q.needs)
     fit = popcount(index.needs[rows] & q_needs) + popcount(index.strands[rows] & q_strands)
-    audience = popcount(index.audiences[rows] & codes.mask("audience", q.audiences))
+    q_audiences = codes.mask("audience", q.audiences)
+    audience = popcount(index.audiences[rows] & q_audiences)
     language = popcount(index.languages[rows] & codes.mask("language", q.languages))
-    # One sortable integer: tier, then self-referral, fit, audience, language, static rank.
-    key = (
-        (tiers << 50)
-        | (referral << 49)
-        | ((63 - np.minimum(fit, 63)) << 43)
-        | ((63 - np.minimum(audience, 63)) << 37)
-        | ((63 - np.minimum(language, 63)) << 31)
-        | index.rank[rows]
+    # Who the person is comes first: a service for them (their audience or language), then
+    # services for anyone, then services for someone else (young people's, a community's).
+    # Women's services are for anyone here unless the person is a man (then they are gone).
+    anyone = codes.mask("audience", ("women",)) if "men" not in q.audiences else 0
+    for_someone_else = (index.audiences[rows] & ~(q_audiences | anyone)) != 0
+    specialist = np.where(audience + language > 0, 0, np.where(for_someone_else, 2, 1))
+    # Asked for no particular kind of help: a way in first (a helpline, an advocate), before
+    # services that do one thing (a clinic, a family hub).
+    first_contact = np.zeros(len(rows), dtype=np.int64)
+    if not q.needs:
+        way_in = codes.mask("need", FIRST_CONTACT_NEEDS)
+        first_contact = ((index.needs[rows] & way_in) == 0).astype(np.int64)
+    # Gender not said: services for anyone before services for women only.
+    women_only = np.zeros(len(rows), dtype=np.int64)
+    if not {"women", "men"} & q.audiences:
+        women_only = (index.gender[rows] == GENDER_CODES["women"]).astype(np.int64)
+    # Nothing said of what is happening: domestic abuse is what most people here live with.
+    usual = np.zeros(len(rows), dtype=np.int64)
+    if not (q.strands or strands):
+        usual = ((index.strands[rows] & codes.mask("strand", [USUAL_STRAND])) == 0).astype(np.int64)
+    # Sort keys, last one first (np.lexsort): specialist, tier, way in, self-referral, fit,
+    # audience, language, then the index's static order.
+    order = np.lexsort(
+        (
+            index.rank[rows],
+            -language,
+            -audience,
+            -fit,
+            referral,
+            usual,
+            first_contact,
+            women_only,
+            tiers,
+            specialist,
+        )
     )
-    if limit is not None and len(rows) > limit:
-        best = np.argpartition(key, limit - 1)[:limit]
-        rows, key = rows[best], key[best]
-    return [index.entries[i] for i in rows[np.argsort(key, kind="stable")]]
+    if limit is not None:
+        order = order[:limit]
+    return [index.entries[i] for i in rows[order]]
 
 
 def _fallback(index: Index, q: _Plan) -> Entry | None:

@@ -126,6 +126,14 @@ class Service(Base):
     last_verified = Column(Date)
     verification_source = Column(Text)
     notes = Column(Text)  # e.g. why a contact detail is missing and where to route instead
+    accessibility = Column(Text)  # interpreters, BSL, step-free access, as published
+    # Provenance: the public page (or, failing one, the named document) the details were taken
+    # from, the date it was read, and verbatim lines of it giving each published contact.
+    # Sourced is not verified: `contact_verified` stays a maintainer's confirmation.
+    source_url = Column(String)
+    source_document = Column(Text)
+    source_checked = Column(Date)
+    source_evidence = Column(Text)  # one quoted line per line
     version = Column(Integer, nullable=False, default=1)  # optimistic locking for the editor
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow)

@@ -11,7 +11,9 @@ Dict keys (all present; optional ones may be None or empty):
   id, organization_id, name, description, url, email, status, scope, referral_route,
   application_process, fees_description, eligibility_description, minimum_age, maximum_age,
   gender, hours, open_24_7, contact_verified, last_verified ("YYYY-MM-DD"),
-  verification_source, notes,
+  verification_source, notes, accessibility,
+  source_url, source_document, source_checked ("YYYY-MM-DD"), source_evidence (quoted lines,
+  one per line; a list in YAML),
   phones: [{number, type, description}], schedules: [{byday, opens_at, closes_at, description}],
   boroughs, strands, needs, audiences, languages: [codes],
   locations: [{name, description, borough, confidential, location_type, address_1, city,
@@ -70,7 +72,13 @@ SCALAR_FIELDS = (
     "last_verified",
     "verification_source",
     "notes",
+    "accessibility",
+    "source_url",
+    "source_document",
+    "source_checked",
+    "source_evidence",
 )
+DATE_FIELDS = ("last_verified", "source_checked")
 TEXT_FIELDS = (
     "url",
     "email",
@@ -107,6 +115,9 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # https only, as the editor asks: the webchat links nothing else, and an http page can be
 # tampered with on the way to someone looking for help.
 WEB_ADDRESS = re.compile(r"^https://[^\s/]+\.[^\s]+$")
+# Where details were read: a public page, even one still served over plain http (it is
+# recorded, never linked to).
+SOURCE_ADDRESS = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 
 
 @dataclass(frozen=True)
@@ -128,7 +139,9 @@ def organization_to_dict(org: Organization) -> dict:
 
 def service_to_dict(service: Service) -> dict:
     data = {f: getattr(service, f) for f in SCALAR_FIELDS}
-    data["last_verified"] = service.last_verified.isoformat() if service.last_verified else None
+    for f in DATE_FIELDS:
+        value = getattr(service, f)
+        data[f] = value.isoformat() if value else None
     data["phones"] = [
         {"number": p.number, "type": p.type, "description": p.description} for p in service.phones
     ]
@@ -161,8 +174,12 @@ def normalise_service_dict(data: dict) -> dict:
     out["gender"] = out["gender"] or "any"
     out["open_24_7"] = bool(data.get("open_24_7", False))
     out["contact_verified"] = bool(data.get("contact_verified", False))
-    if isinstance(out["last_verified"], date):
-        out["last_verified"] = out["last_verified"].isoformat()
+    for f in DATE_FIELDS:
+        if isinstance(out[f], date):
+            out[f] = out[f].isoformat()
+    if isinstance(data.get("source_evidence"), list):  # YAML: one quote per item
+        quotes = [" ".join(str(q).split()) for q in data["source_evidence"] if str(q).strip()]
+        out["source_evidence"] = "\n".join(quotes) or None
     for key, fields in LIST_FIELDS.items():
         rows = []
         for row in data.get(key) or []:
@@ -179,8 +196,18 @@ def normalise_service_dict(data: dict) -> dict:
     return out
 
 
+RELAY_UK = "18001"  # Relay UK's prefix for textphone users, before any UK number
+RELAY_UK_EMERGENCY = "18000"  # Relay UK's emergency number (999 by textphone)
+
+
 def valid_uk_phone(number: str) -> bool:
-    """A UK number people can call or text: full numbers, and short codes like 999, 116 123."""
+    """A UK number people can call or text: full numbers, short codes like 999 and 116 123,
+    and Relay UK's textphone forms ("18000", "18001 101")."""
+    compact = re.sub(r"\s", "", number)
+    if compact == RELAY_UK_EMERGENCY:
+        return True
+    if compact.startswith(RELAY_UK) and len(compact) > len(RELAY_UK):
+        return valid_uk_phone(number.strip()[len(RELAY_UK) :].strip())
     try:
         parsed = phonenumbers.parse(number, "GB")
     except phonenumbers.NumberParseException:
@@ -232,11 +259,15 @@ def validate_service(data: dict, organization_ids: set[str] | None = None) -> li
     low, high = data.get("minimum_age"), data.get("maximum_age")
     if isinstance(low, int) and isinstance(high, int) and low > high:
         error("maximum_age", f"{high} is below the minimum age {low}")
-    if data.get("last_verified"):
-        try:
-            date.fromisoformat(str(data["last_verified"]))
-        except ValueError:
-            error("last_verified", f"{data['last_verified']!r} is not a date (YYYY-MM-DD)")
+    for field in DATE_FIELDS:
+        if data.get(field):
+            try:
+                date.fromisoformat(str(data[field]))
+            except ValueError:
+                error(field, f"{data[field]!r} is not a date (YYYY-MM-DD)")
+    source = data.get("source_url")
+    if source and not SOURCE_ADDRESS.match(source):
+        error("source_url", f"{source!r} is not a web address (https://...)")
     for i, phone in enumerate(data.get("phones") or []):
         number = phone.get("number")
         if not number:
@@ -348,7 +379,7 @@ def service_from_dict(session, data: dict, service: Service | None = None) -> Se
         return service
     for f in SCALAR_FIELDS:
         value = data[f]
-        if f == "last_verified" and value:
+        if f in DATE_FIELDS and value:
             value = date.fromisoformat(value)
         setattr(service, f, value)
     _sync_list(

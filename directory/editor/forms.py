@@ -240,6 +240,30 @@ class ServiceForm(FlaskForm):
     notes = TextAreaField(
         "Notes for maintainers", filters=[strip], validators=[Optional(), Length(max=2000)]
     )
+    accessibility = TextAreaField(
+        "Accessibility", filters=[strip], validators=[Optional(), Length(max=1000)]
+    )
+    source_url = StringField(
+        "Source page", filters=[strip], validators=[Optional(), https_url, Length(max=500)]
+    )
+    source_document = StringField(
+        "Source document, if there is no page",
+        filters=[collapse],
+        validators=[Optional(), Length(max=300)],
+    )
+    source_checked = StringField(
+        "Date the source was read",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Regexp(r"^\d{4}-\d{2}-\d{2}$", message="Enter a date like 2026-12-01"),
+        ],
+    )
+    source_evidence = TextAreaField(
+        "Lines of the source that give each phone number or email",
+        filters=[strip],
+        validators=[Optional(), Length(max=4000)],
+    )
 
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)

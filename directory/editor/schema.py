@@ -7,16 +7,26 @@ from sqlalchemy import inspect
 from directory.db import get_engine
 from directory.editor.models import EDITOR_TABLES
 
+# The newest table each later migration adds: 0004_pathway_reviewed adds pathway review dates
+# and sources, which the editor's pathway screens show.
+LATEST_TABLES = ("pathway_source",)
+
 
 def has_editor_tables(url: str | None = None) -> bool:
     existing = set(inspect(get_engine(url)).get_table_names())
     return all(table.name in existing for table in EDITOR_TABLES)
 
 
+def is_current(url: str | None = None) -> bool:
+    existing = set(inspect(get_engine(url)).get_table_names())
+    return has_editor_tables(url) and all(name in existing for name in LATEST_TABLES)
+
+
 def ensure_schema(url: str | None = None) -> None:
-    """Runs the directory's migrations (0001_directory, 0002_editor) when the editor's tables
-    are missing; a no-op on a current database."""
-    if has_editor_tables(url):
+    """Runs the directory's migrations (0001_directory, 0002_editor, 0003_pathways,
+    0004_pathway_reviewed) when the editor's tables or the pathway sources table are missing;
+    a no-op on a current database."""
+    if is_current(url):
         return
     from directory import db
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from directory.editing import InvalidChange, StaleEdit, apply_service_change
 from directory.editor.changes import ChangeError, StaleError, diff, record, register_adapter
 from directory.editor.models import ChangeRequest, Maintainer
-from directory.index import ServiceCard, who_for_summary
+from directory.index import card_from_dict
 from directory.matching import Match
 from directory.models import Organization, Service
 from directory.serialize import (
@@ -204,40 +204,6 @@ def restore_payload(current: dict) -> dict:
     return dict(current, status="active")
 
 
-def card_from_dict(payload: dict, organization: str) -> ServiceCard:
-    """The card the bot's index (directory.index.build_index) makes for this service, from
-    its dict. test_preview checks it equals the index's own card for every service, so the
-    preview cannot drift from what the bot shows."""
-    last_verified = payload.get("last_verified")
-    return ServiceCard(
-        id=payload["id"],
-        name=payload["name"],
-        organization=organization,
-        description=payload.get("description") or "",
-        phones=tuple((p["number"], p.get("description") or "") for p in payload["phones"]),
-        url=payload.get("url"),
-        hours=payload.get("hours"),
-        self_referral=payload["referral_route"] in ("self", "both"),
-        scope=payload["scope"],
-        referral_route=payload["referral_route"],
-        open_24_7=bool(payload.get("open_24_7")),
-        who_for=who_for_summary(
-            set(payload.get("audiences") or ()),
-            payload.get("gender") or "any",
-            payload.get("minimum_age"),
-            payload.get("maximum_age"),
-            frozenset(payload.get("languages") or ()),
-            payload.get("eligibility_description"),
-        ),
-        email=payload.get("email"),
-        verified=bool(payload.get("contact_verified")),
-        last_verified=date.fromisoformat(last_verified) if last_verified else None,
-        notes=payload.get("notes"),
-        boroughs=tuple(sorted(payload.get("boroughs") or ())),
-        application_process=payload.get("application_process"),
-    )
-
-
 def bot_preview(session: Session, payload: dict) -> str:
     """The entry exactly as the bot presents it: its card, formatted by the bot's own
     formatting function (actions.formatting, imported, not copied)."""
@@ -245,5 +211,9 @@ def bot_preview(session: Session, payload: dict) -> str:
 
     payload = normalise_service_dict(payload)
     organization = session.get(Organization, payload["organization_id"])
-    card = card_from_dict(payload, organization.name if organization else "")
+    card = card_from_dict(
+        payload,
+        organization.name if organization else "",
+        organization.website if organization else None,
+    )
     return service_text(Match(card, reason="preview"))

@@ -13,9 +13,21 @@ from pathlib import Path
 import yaml
 
 PHRASES = Path(__file__).resolve().parent / "phrases.yml"
-# "I'm a", "as the", "I work as a senior" ... then the role word (up to two words between).
+# "I'm a", "as the", "I work as a senior", "I'm her" ... then the role word (up to two words
+# between).
 SELF_IDENTIFICATION = (
-    r"(?:i'?m|i am|as|work as|working as|we'?re|we are)\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:i'?m|i am|as|work as|working as|we'?re|we are)\s+"
+    r"(?:(?:a|an|the|her|his|their|your)\s+)?(?:[\w&-]+\s+){0,2}?"
+)
+# A role said first, as a signature: "GP here", "A&E nurse.", "youth worker - ...", "police:".
+LEADING_ROLE = r"^(?:[\w&-]+\s+){0,2}?"
+LEADING_ROLE_END = r"(?:\s+here\b|\s*[:.,;(]|\s+[-–—])"
+WORKPLACE = r"(?:i|we)\s+(?:work|am based|'m based|volunteer)\s+(?:in|at|for|with)\s+"
+# Someone describing their own abuse is asking for themselves, whatever their job.
+OWN_ABUSE = re.compile(
+    r"\bmy (?:husband|partner|boyfriend|bf|wife|girlfriend|gf|ex|fiance|fiancee)\b(?!'s)"
+    r"|\b(?:hits|hit|hurts|hurt|beats|beat|abuses|abused|controls|threatens|threatened|raped|"
+    r"stalks|follows|strangled|choked) me\b"
 )
 
 DA_HIGH = "domestic-abuse-high-risk"
@@ -59,12 +71,24 @@ def _phrase_regex(phrases: list[str], prefix: str = "") -> re.Pattern:
     return re.compile(rf"(?<![\w-]){prefix}(?:{alternatives})(?![\w-])")
 
 
+def _leading_regex(phrases: list[str]) -> re.Pattern:
+    alternatives = "|".join(
+        re.escape(p.lower()) for p in sorted({str(p) for p in phrases}, key=len, reverse=True)
+    )
+    return re.compile(rf"{LEADING_ROLE}(?:{alternatives}){LEADING_ROLE_END}")
+
+
 @cache
 def _patterns() -> dict[str, dict[str, re.Pattern]]:
     data = yaml.safe_load(PHRASES.read_text())
     return {
         "role": {k: _phrase_regex(v, SELF_IDENTIFICATION) for k, v in data["role"].items()},
-        "role_context": {k: _phrase_regex(v) for k, v in data["role_context"].items()},
+        "leading_role": {k: _leading_regex(v) for k, v in data["role"].items()},
+        "role_context": {
+            **{k: _phrase_regex(v) for k, v in data["role_context"].items()},
+            "workplace": _phrase_regex(data["workplace"], WORKPLACE),
+        },
+        "professional_question": {"any": _phrase_regex(data["professional_question"])},
         "situation": {k: _phrase_regex(v) for k, v in data["situation"].items()},
     }
 
@@ -74,18 +98,42 @@ def _normalise(text: str) -> str:
 
 
 def detect_role(text: str) -> str | None:
-    """The role a writer gives themselves ("I'm a GP", "a patient told me"), else None."""
+    """The role a writer gives themselves ("I'm a GP", "GP here:", "a patient told me", "I
+    work in probation"), else None. Someone describing their own abuse is asking for
+    themselves ("I'm a nurse and my husband hits me"): None."""
     text = _normalise(text)
-    for label in ("role", "role_context"):
+    if OWN_ABUSE.search(text):
+        return None
+    for label in ("role", "leading_role", "role_context"):
         for role, pattern in _patterns()[label].items():
             if pattern.search(text):
-                return role
+                return "professional" if role == "workplace" else role
     return None
+
+
+def is_professional_question(text: str) -> bool:
+    """Words that on their own make it a professional's question ("how do I refer to the
+    MARAC?"), used when no role is given."""
+    return bool(_patterns()["professional_question"]["any"].search(_normalise(text)))
 
 
 def detect_situations(text: str) -> set[str]:
     text = _normalise(text)
     return {key for key, pattern in _patterns()["situation"].items() if pattern.search(text)}
+
+
+# The situation each directory strand or need is, for a professional's pathway.
+TERM_SITUATIONS = {
+    "domestic-abuse": "domestic-abuse",
+    "sexual-violence": "sexual-violence",
+    "stalking": "stalking",
+    "honour-based-abuse": "honour-based-abuse",
+    "forced-marriage": "forced-marriage",
+    "fgm": "fgm",
+    "modern-slavery": "modern-slavery",
+    "perpetrator-programme": "perpetrators",
+    "housing": "housing",
+}
 
 
 def pathways_for(situations: set[str]) -> list[str]:

@@ -7,12 +7,21 @@ machinery stores (entity_type "pathway"), the seed files' shape, and what tests 
 
 Contacts link to directory services by id; `write_pathway` refuses an id the directory does not
 have, so a typo cannot silently drop a contact from the bot's answers.
+
+Sources (issue 14): `sources` is a list of {url, title, read, page_date, supports}, the public
+pages the pathway's claims rest on; `reviewed` (YYYY-MM-DD) is the day someone last checked the
+whole pathway against them; `unsourced` lists claims no source was found for. `source` is
+derived: the rendered list. A pathway written before sources were structured may have only its
+free-text `source`, which stays valid until a maintainer adds a list.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import inspect, select
 
@@ -22,6 +31,7 @@ from directory.pathways.models import (
     Pathway,
     PathwayContact,
     PathwayForm,
+    PathwaySource,
     PathwayStep,
     PathwayThreshold,
 )
@@ -31,6 +41,8 @@ PATHWAY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # Only a sourced public number may be typed into a pathway; everything else comes from a service.
 PHONE = re.compile(r"^[0-9+][0-9 ]{1,19}$")
 CONTACT_FIELDS = ("label", "borough", "service_id", "phone", "route", "note", "professional_only")
+SOURCE_FIELDS = ("url", "title", "read", "page_date", "supports")
+REVIEW_MONTHS = 12  # a pathway not reviewed for this long is listed as due in the editor
 
 
 class PathwayError(ValueError):
@@ -49,6 +61,18 @@ def pathway_to_dict(pathway: Pathway) -> dict[str, Any]:
         "applies_to": pathway.applies_to,
         "legal_duty": pathway.legal_duty,
         "source": pathway.source,
+        "reviewed": pathway.reviewed.isoformat() if pathway.reviewed else None,
+        "sources": [
+            {
+                "url": s.url,
+                "title": s.title,
+                "read": s.read_on.isoformat(),
+                "page_date": s.page_date,
+                "supports": s.supports,
+            }
+            for s in pathway.sources
+        ],
+        "unsourced": (pathway.unsourced or "").splitlines(),
         "status": pathway.status,
         "version": pathway.version,
         "thresholds": [t.text for t in pathway.thresholds],
@@ -67,9 +91,53 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def _date(value: Any) -> date | None:
+    """A date from a YAML date, an ISO string or None; ValueError for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value).strip())
+
+
+def _web_address(url: str | None) -> bool:
+    """A full web address. https is expected; http only for a page that has no https copy."""
+    parts = urlsplit(url or "")
+    return parts.scheme in ("https", "http") and bool(parts.netloc) and " " not in (url or "")
+
+
+def render_sources(sources: list[dict[str, Any]], unsourced: list[str]) -> str:
+    """The `source` text: one line per source, then each claim no source was found for."""
+    lines = []
+    for s in sources:
+        dated = f"; the page shows: {s['page_date']}" if s.get("page_date") else ""
+        lines.append(
+            f"{s['title']} <{s['url']}> (read {s['read']}{dated}). Supports: {s['supports']}"
+        )
+    lines += [f"No source found: {claim}" for claim in unsourced]
+    return "\n".join(lines)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` earlier (the month's last day when that month is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def review_due(reviewed: date | str | None, today: date | None = None) -> bool:
+    """True when the pathway was never reviewed, or not in the last REVIEW_MONTHS months."""
+    reviewed = _date(reviewed)
+    today = today or date.today()
+    return reviewed is None or reviewed <= months_before(today, REVIEW_MONTHS)
+
+
 def pathway_from_dict(data: dict[str, Any], boroughs: set[str] | None = None) -> dict[str, Any]:
     """A validated, normalised copy of `data`. Raises PathwayError listing every problem."""
     errors: dict[str, list[str]] = {}
+    today = date.today()
 
     def problem(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
@@ -78,10 +146,65 @@ def pathway_from_dict(data: dict[str, Any], boroughs: set[str] | None = None) ->
     clean["id"] = _text(data.get("id")) or ""
     if not PATHWAY_ID.match(clean["id"]):
         problem("id", "lower-case words joined by hyphens, e.g. 'forced-marriage'")
-    for field in ("title", "situation", "applies_to", "source"):
+    for field in ("title", "situation", "applies_to"):
         clean[field] = _text(data.get(field))
         if not clean[field]:
             problem(field, "required")
+
+    try:
+        reviewed = _date(data.get("reviewed"))
+    except (TypeError, ValueError):
+        problem("reviewed", "a date as YYYY-MM-DD, e.g. 2026-12-01")
+        reviewed = None
+    if reviewed and reviewed > today:
+        problem("reviewed", "cannot be in the future")
+    clean["reviewed"] = reviewed.isoformat() if reviewed else None
+
+    raw_unsourced = data.get("unsourced") or []
+    if isinstance(raw_unsourced, str):
+        raw_unsourced = raw_unsourced.splitlines()
+    clean["unsourced"] = [t for t in (_text(item) for item in raw_unsourced) if t]
+
+    clean["sources"] = []
+    raw_sources = data.get("sources") or []
+    if not isinstance(raw_sources, list):
+        problem("sources", "a list of sources")
+        raw_sources = []
+    for i, raw in enumerate(raw_sources):
+        where = f"sources[{i}]"
+        if not isinstance(raw, dict):
+            problem(where, "give url, title, read and supports")
+            continue
+        source = {field: _text(raw.get(field)) for field in ("url", "title", "page_date")}
+        source["supports"] = _text(raw.get("supports"))
+        if not _web_address(source["url"]):
+            problem(f"{where}.url", "the page's full address, e.g. https://www.gov.uk/...")
+        if not source["title"]:
+            problem(f"{where}.title", "required: the page's title")
+        if not source["supports"]:
+            problem(f"{where}.supports", "required: which claims this page supports")
+        try:
+            read = _date(raw.get("read"))
+        except (TypeError, ValueError):
+            read = None
+        if read is None:
+            problem(f"{where}.read", "the date you read the page, as YYYY-MM-DD")
+        elif read > today:
+            problem(f"{where}.read", "cannot be in the future")
+        source["read"] = read.isoformat() if read else None
+        clean["sources"].append({field: source[field] for field in SOURCE_FIELDS})
+
+    if clean["sources"]:
+        clean["source"] = render_sources(clean["sources"], clean["unsourced"])
+    else:
+        # A pathway from before sources were structured: its own words, as before.
+        clean["source"] = _text(data.get("source"))
+        if not clean["source"]:
+            problem(
+                "sources",
+                "give at least one source: the page's https address, its title, the date you "
+                "read it, and what it supports",
+            )
     clean["legal_duty"] = _text(data.get("legal_duty"))
     clean["status"] = _text(data.get("status")) or "active"
     if clean["status"] not in STATUSES:
@@ -145,6 +268,19 @@ def write_pathway(session, data: dict[str, Any]) -> Pathway:
     pathway.updated_at = utcnow()
     for field in ("title", "situation", "applies_to", "legal_duty", "source", "status"):
         setattr(pathway, field, clean[field])
+    pathway.reviewed = _date(clean["reviewed"])
+    pathway.unsourced = "\n".join(clean["unsourced"]) or None
+    pathway.sources = [
+        PathwaySource(
+            position=i,
+            url=s["url"],
+            title=s["title"],
+            read_on=_date(s["read"]),
+            page_date=s["page_date"],
+            supports=s["supports"],
+        )
+        for i, s in enumerate(clean["sources"])
+    ]
     pathway.steps = [PathwayStep(position=i, text=t) for i, t in enumerate(clean["steps"])]
     pathway.thresholds = [
         PathwayThreshold(position=i, text=t) for i, t in enumerate(clean["thresholds"])
@@ -163,6 +299,13 @@ def get_pathway_dict(session, pathway_id: str) -> dict[str, Any] | None:
 
 def list_pathways(session) -> list[Pathway]:
     return list(session.execute(select(Pathway).order_by(Pathway.title)).scalars())
+
+
+def pathways_due_for_review(session, today: date | None = None) -> list[Pathway]:
+    """Pathways not reviewed in the last REVIEW_MONTHS months: never reviewed first, then the
+    longest ago."""
+    due = [p for p in list_pathways(session) if review_due(p.reviewed, today)]
+    return sorted(due, key=lambda p: (p.reviewed is not None, p.reviewed or date.min, p.title))
 
 
 def _place_ids() -> set[str]:

@@ -7,10 +7,15 @@ module from directory.web.editor.init_app.
 
 Steps and thresholds are one per line; forms are "name | note" lines; contacts are a small YAML
 list, because each has up to seven fields (label, borough, service_id, phone, route, note,
-professional_only) and the pathway's own validation explains every mistake by field.
+professional_only) and the pathway's own validation explains every mistake by field. Sources are
+a YAML list too (url, title, read, page_date, supports); `reviewed` is the day someone last
+checked the pathway against them, and the list page shows pathways not reviewed in 12 months
+first.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import yaml
 from flask import abort, current_app, render_template, request
@@ -24,7 +29,13 @@ from directory.pathways.answers import pathway_answers
 from directory.pathways.editing import PATHWAYS
 from directory.pathways.formatting import contacts_text, steps_text
 from directory.pathways.models import STATUSES, Pathway
-from directory.pathways.store import PathwayError, pathway_from_dict, pathway_to_dict
+from directory.pathways.store import (
+    REVIEW_MONTHS,
+    PathwayError,
+    pathway_from_dict,
+    pathway_to_dict,
+    review_due,
+)
 from directory.pathways.vocabulary import borough_labels, place_ids
 from directory.web.editor import bp
 from directory.web.editor.auth import db, login_required
@@ -35,6 +46,23 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def _yaml_list(items: list) -> str:
+    return yaml.safe_dump(items, sort_keys=False, allow_unicode=True, width=1000) if items else ""
+
+
+def _records(field) -> list[dict]:
+    """A YAML list of mappings typed into `field`; problems are added to the field's errors."""
+    try:
+        records = yaml.safe_load(field.data or "") or []
+    except yaml.YAMLError:
+        field.errors = [*field.errors, "This is not valid YAML"]
+        return []
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        field.errors = [*field.errors, "Give a list, each item starting with '- '"]
+        return []
+    return records
+
+
 class PathwayForm(FlaskForm):
     base_version = HiddenField()
     draft_revision = HiddenField()
@@ -42,7 +70,11 @@ class PathwayForm(FlaskForm):
     situation = TextAreaField("Situation", validators=[DataRequired("Say when it applies")])
     applies_to = TextAreaField("Who it applies to", validators=[DataRequired("Say who")])
     legal_duty = TextAreaField("Legal duty (leave empty if there is none)")
-    source = TextAreaField("Source", validators=[DataRequired("Say where the rules come from")])
+    reviewed = StringField("Reviewed on (YYYY-MM-DD)", validators=[Length(max=10)])
+    sources = TextAreaField("Sources (YAML list)")
+    unsourced = TextAreaField("Claims with no source found, one per line")
+    # Only for a pathway from before sources were structured; a sources list replaces it.
+    source = TextAreaField("Source (free text, from before sources were listed)")
     status = SelectField("Status", choices=[(s, s.capitalize()) for s in STATUSES])
     steps = TextAreaField("Steps, in order, one per line")
     thresholds = TextAreaField("Thresholds, one per line")
@@ -51,35 +83,34 @@ class PathwayForm(FlaskForm):
 
     @staticmethod
     def data_from_payload(payload: dict) -> dict:
+        sources = [
+            {k: v for k, v in item.items() if v not in (None, "")}
+            for item in payload.get("sources") or []
+        ]
         return {
-            **{k: payload.get(k) or "" for k in ("title", "situation", "applies_to", "source")},
+            **{k: payload.get(k) or "" for k in ("title", "situation", "applies_to")},
             "legal_duty": payload.get("legal_duty") or "",
             "status": payload.get("status") or "active",
+            "reviewed": payload.get("reviewed") or "",
+            "sources": _yaml_list(sources),
+            "unsourced": "\n".join(payload.get("unsourced") or []),
+            "source": "" if sources else payload.get("source") or "",
             "steps": "\n".join(payload.get("steps") or []),
             "thresholds": "\n".join(payload.get("thresholds") or []),
             "forms": "\n".join(
                 f["name"] + (f" | {f['note']}" if f.get("note") else "")
                 for f in payload.get("forms") or []
             ),
-            "contacts": yaml.safe_dump(
-                [{k: v for k, v in c.items() if v not in (None, "")} for c in payload["contacts"]],
-                sort_keys=False,
-                allow_unicode=True,
-                width=1000,
+            "contacts": _yaml_list(
+                [{k: v for k, v in c.items() if v not in (None, "")} for c in payload["contacts"]]
             )
             if payload.get("contacts")
             else "",
         }
 
     def to_payload(self, pathway_id: str) -> dict:
-        try:
-            contacts = yaml.safe_load(self.contacts.data or "") or []
-        except yaml.YAMLError:
-            self.contacts.errors = [*self.contacts.errors, "This is not valid YAML"]
-            contacts = []
-        if not isinstance(contacts, list) or not all(isinstance(c, dict) for c in contacts):
-            self.contacts.errors = [*self.contacts.errors, "Give a list of contacts"]
-            contacts = []
+        contacts = _records(self.contacts)
+        sources = _records(self.sources)
         forms = []
         for line in _lines(self.forms.data):
             name, _, note = line.partition("|")
@@ -90,7 +121,10 @@ class PathwayForm(FlaskForm):
             "situation": self.situation.data,
             "applies_to": self.applies_to.data,
             "legal_duty": self.legal_duty.data or None,
-            "source": self.source.data,
+            "reviewed": (self.reviewed.data or "").strip() or None,
+            "sources": sources,
+            "unsourced": _lines(self.unsourced.data),
+            "source": None if sources else self.source.data,
             "status": self.status.data,
             "steps": _lines(self.steps.data),
             "thresholds": _lines(self.thresholds.data),
@@ -110,15 +144,32 @@ def bot_preview(pathway_id: str) -> dict[str, str]:
     return preview
 
 
+def _today() -> date:
+    """Today, or the app's REVIEW_TODAY (a date) in tests."""
+    return current_app.config.get("REVIEW_TODAY") or date.today()
+
+
 @bp.get("/pathways")
 @login_required
 def pathways():
+    today = _today()
     with db() as database:
         listed = [
             (pathway_to_dict(p), workflow.open_change(database, "pathway", p.id))
             for p in database.execute(select(Pathway).order_by(Pathway.title)).scalars()
         ]
-        return render_template("pathways/list.html", listed=listed)
+        due = [(data, change) for data, change in listed if review_due(data["reviewed"], today)]
+        # Never reviewed first, then the longest since review; the rest by title.
+        due.sort(key=lambda item: (item[0]["reviewed"] or "", item[0]["title"]))
+        due_ids = {data["id"] for data, _ in due}
+        rest = [item for item in listed if item[0]["id"] not in due_ids]
+        return render_template(
+            "pathways/list.html",
+            listed=due + rest,
+            due=due,
+            due_ids=due_ids,
+            review_months=REVIEW_MONTHS,
+        )
 
 
 @bp.get("/pathways/<pathway_id>")
@@ -131,6 +182,8 @@ def pathway(pathway_id: str):
         return render_template(
             "pathways/entry.html",
             pathway=current,
+            review_is_due=review_due(current["reviewed"], _today()),
+            review_months=REVIEW_MONTHS,
             open_change=workflow.open_change(database, "pathway", pathway_id),
             events=workflow.history(database, "pathway", pathway_id),
             preview=bot_preview(pathway_id),
@@ -157,7 +210,7 @@ def edit_pathway(pathway_id: str):
         if request.method == "POST":
             valid = form.validate()
             payload = form.to_payload(pathway_id)
-            valid = valid and not form.contacts.errors
+            valid = valid and not form.contacts.errors and not form.sources.errors
             if valid:
                 try:
                     payload = pathway_from_dict(payload, boroughs=place_ids())

@@ -10,11 +10,14 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer import ActionAnswer
+from actions.exit import ActionQuickExit
 from actions.fallback import ActionFallbackButtons
-from actions.formatting import tel_uri
-from actions.forms import ValidateSearchForm
-from actions.search import ActionResetSearch, ActionShowResults
+from actions.formatting import service_text, tel_uri
+from actions.search import area_outcome
 from directory.db import session_scope, upgrade
+from directory.matching import SearchQuery, search
+from directory.pathways.seed import load_pathways
 from directory.seed import load_seed
 
 PRIVATE_TEXT = "my name is Jane Doe, 07700 900123, 12 Acacia Avenue, born 1/2/1990"
@@ -26,6 +29,8 @@ def directory_url(tmp_path_factory):
     upgrade(url)
     with session_scope(url) as session:
         load_seed(session)
+    with session_scope(url) as session:
+        load_pathways(session)
     return url
 
 
@@ -34,11 +39,15 @@ def _directory(directory_url, monkeypatch):
     monkeypatch.setenv("DIRECTORY_DATABASE_URL", directory_url)
 
 
-def tracker(intent: str = "search_services", **slots) -> Tracker:
+def tracker(intent: str = "search_services", entities=(), text=PRIVATE_TEXT, **slots) -> Tracker:
     return Tracker(
         sender_id="test",
         slots=slots,
-        latest_message={"text": PRIVATE_TEXT, "intent": {"name": intent}},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent},
+            "entities": [{"entity": e, "value": v} for e, v in entities],
+        },
         events=[],
         paused=False,
         followup_action=None,
@@ -47,9 +56,12 @@ def tracker(intent: str = "search_services", **slots) -> Tracker:
     )
 
 
-def run(action, slots: dict, intent: str = "search_services") -> tuple[list[dict], list[dict]]:
+def run(
+    slots: dict, intent: str = "search_services", entities=(), text=PRIVATE_TEXT, action=None
+) -> tuple[list[dict], list[dict]]:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker(intent, **slots), {}))
+    state = tracker(intent, entities, text, **slots)
+    events = asyncio.run((action or ActionAnswer()).run(dispatcher, state, {}))
     return dispatcher.messages, events
 
 
@@ -67,12 +79,7 @@ def slot_values(events: list[dict]) -> dict:
 
 
 def test_every_action_is_async_so_it_never_blocks_the_event_loop():
-    for action in (
-        ValidateSearchForm,
-        ActionShowResults,
-        ActionResetSearch,
-        ActionFallbackButtons,
-    ):
+    for action in (ActionAnswer, ActionFallbackButtons, ActionQuickExit):
         assert inspect.iscoroutinefunction(action.run), action
 
 
@@ -82,148 +89,187 @@ def test_every_action_is_async_so_it_never_blocks_the_event_loop():
         ("westminster", "local", "Westminster"),
         ("hammersmith-and-fulham", "local", "Hammersmith & Fulham"),
         ("any", "anywhere", None),
+        (None, "anywhere", None),
         ("croydon", "out_of_area", "Croydon"),
         ("outside-london", "out_of_area", "your area"),
     ],
 )
 def test_the_borough_settles_the_kind_of_answer(borough, outcome, label):
-    result = ValidateSearchForm().validate_borough(borough, CollectingDispatcher(), tracker(), {})
-    assert result == {"borough": borough, "search_outcome": outcome, "area_label": label}
+    assert area_outcome(borough) == (outcome, label)
 
 
-def test_results_are_three_cards_with_contact_details_and_referral():
-    messages, events = run(
-        ActionShowResults(), {"need": "refuge", "borough": "westminster", "results_shown": 0.0}
-    )
+def test_need_and_area_in_one_message_are_answered_at_once():
+    messages, events = run({}, entities=[("need", "refuge"), ("borough", "westminster")])
     cards = texts(messages)
+    assert responses(messages)[0] == "utter_results_local"
     assert 1 <= len(cards) <= 3
-    assert any("tel:" in card for card in cards)
     assert all("You can contact them yourself." in c or "referred" in c for c in cards)
-    assert all("\n" in card for card in cards)  # name, then what they do, then contact
-    assert slot_values(events)["results_shown"] == float(len(cards))
+    assert responses(messages)[-1] in ("utter_results_next", "utter_results_end")
+    values = slot_values(events)
+    assert values["needs"] == ["refuge"] and values["borough"] == "westminster"
+    assert values["results_shown"] == float(len(cards))
+
+
+def test_an_answer_comes_first_and_the_area_is_asked_after():
+    messages, events = run({}, entities=[("strand", "domestic-abuse")])
+    assert responses(messages)[0] == "utter_results_anywhere"
+    assert texts(messages)  # services now, not a question first
+    assert responses(messages)[-1] == "utter_narrow_area"
+    assert slot_values(events)["asked"] == "borough"
+
+
+def test_a_skipped_question_is_answered_with_what_is_known():
+    slots = {"strands": ["domestic-abuse"], "asked": "borough"}
+    messages, events = run(slots, intent="skip", text="skip")
+    assert responses(messages)[0] == "utter_results_anywhere" and texts(messages)
+    assert slot_values(events)["borough"] == "any"
+    nothing_known, _ = run({"asked": "borough"}, intent="skip", text="rather not say")
+    assert texts(nothing_known)  # helplines for anyone, then one more offer
+    assert responses(nothing_known)[-1] == "utter_narrow_need"
+
+
+def test_a_follow_up_narrows_the_last_answer():
+    slots = {"strands": ["domestic-abuse"], "borough": "any"}
+    first, _ = run(slots, entities=[])
+    narrowed, _ = run(slots, entities=[("borough", "kensington-and-chelsea")], text="chelsea")
+    assert responses(narrowed)[0] == "utter_results_local"
+    assert texts(first) != texts(narrowed)
 
 
 def test_show_more_pages_on_without_repeating():
-    first, events = run(ActionShowResults(), {"strand": "domestic-abuse", "borough": "any"})
+    slots = {"strands": ["domestic-abuse"], "borough": "any"}
+    first, events = run(slots)
     assert len(texts(first)) == 3 and slot_values(events)["more_results"] is True
-    slots = {"strand": "domestic-abuse", "borough": "any", "results_shown": 3.0}
-    second, events = run(ActionShowResults(), slots, intent="show_more")
-    assert texts(second)
-    assert not set(texts(first)) & set(texts(second))
-    shown = slot_values(events)["results_shown"]
-    assert shown == 3.0 + len(texts(second))
+    second, events = run({**slots, "results_shown": 3.0}, intent="show_more", text="more")
+    assert texts(second) and not set(texts(first)) & set(texts(second))
+    assert "utter_results_anywhere" not in responses(second)  # a later page: no introduction
+    assert slot_values(events)["results_shown"] == 3.0 + len(texts(second))
 
 
-def test_a_new_search_starts_from_the_first_page():
-    slots = {"strand": "domestic-abuse", "borough": "any", "results_shown": 3.0}
-    again, events = run(ActionShowResults(), slots, intent="search_services")
-    first, _ = run(ActionShowResults(), {"strand": "domestic-abuse", "borough": "any"})
-    assert again == first and slot_values(events)["results_shown"] == 3.0
+def test_the_last_page_says_so():
+    slots = {"strands": ["domestic-abuse"], "borough": "westminster"}
+    _, events = run(slots)
+    while slot_values(events)["more_results"]:
+        shown = slot_values(events)["results_shown"]
+        page, events = run({**slots, "results_shown": shown}, intent="show_more", text="more")
+    assert responses(page)[-1] == "utter_results_end"
 
 
-def test_out_of_area_search_still_offers_services():
-    messages, _ = run(
-        ActionShowResults(),
-        {"need": "refuge", "borough": "croydon", "search_outcome": "out_of_area"},
-    )
+def test_out_of_area_still_offers_services():
+    messages, _ = run({}, entities=[("need", "refuge"), ("borough", "croydon")])
     assert responses(messages)[0] == "utter_results_out_of_area"
     assert texts(messages)
 
 
-@pytest.mark.parametrize(
-    ("outcome", "introduction"),
-    [
-        ("local", "utter_results_local"),
-        ("anywhere", "utter_results_anywhere"),
-        ("out_of_area", "utter_results_out_of_area"),
-    ],
-)
-def test_a_first_page_is_introduced_then_followed_by_what_next(outcome, introduction):
-    borough = {"local": "westminster", "anywhere": "any", "out_of_area": "croydon"}[outcome]
-    slots = {"strand": "domestic-abuse", "borough": borough, "search_outcome": outcome}
-    messages, events = run(ActionShowResults(), slots)
-    assert messages[0] == {**messages[0], "response": introduction}
-    assert texts(messages)
-    more = slot_values(events)["more_results"]
-    assert messages[-1]["response"] == ("utter_results_next" if more else "utter_results_end")
+def _first_card_id(messages) -> str:
+    names = {m.service.name: m.service.id for m in search(SearchQuery(limit=None)).matches} | {
+        m.service.name: m.service.id
+        for m in search(SearchQuery(limit=None, audiences=("men",))).matches
+    }
+    return names[texts(messages)[0].split("\n")[0]]
 
 
-def test_a_later_page_has_no_introduction_and_the_last_says_so():
-    slots = {"strand": "domestic-abuse", "borough": "westminster", "search_outcome": "local"}
-    _, events = run(ActionShowResults(), slots)
-    assert slot_values(events)["more_results"] is True
-    pages = []
-    while slot_values(events)["more_results"]:
-        shown = slot_values(events)["results_shown"]
-        page, events = run(ActionShowResults(), {**slots, "results_shown": shown}, "show_more")
-        pages.append(responses(page))
-    assert pages[-1] == ["utter_results_end"]
-    assert all(later == ["utter_results_next"] for later in pages[:-1])
+def test_a_man_gets_a_service_for_men_first_and_never_a_womens_service():
+    messages, _ = run(
+        {},
+        entities=[("audience", "men"), ("strand", "domestic-abuse"), ("borough", "westminster")],
+        text="i'm a man and my boyfriend is violent",
+    )
+    cards = texts(messages)
+    assert cards[0].startswith("Men's Advice Line") or cards[0].startswith("Galop")
+    assert not any("Women" in card.split("\n")[0] for card in cards)
+
+
+def test_a_young_person_gets_a_service_that_takes_their_age():
+    messages, _ = run({}, entities=[("strand", "domestic-abuse")], text="im 14 and scared")
+    first = texts(messages)[0]
+    assert "aged 16 or over" not in first and "18 or over" not in first
+
+
+def test_schools_work_is_never_offered_to_someone_seeking_help():
+    for strand in ("stalking", "domestic-abuse", "sexual-violence"):
+        slots = {"strands": [strand], "borough": "westminster"}
+        _, events = run(slots)
+        shown = []
+        while True:
+            page, events = run(
+                {**slots, "results_shown": slot_values(events)["results_shown"]},
+                intent="show_more",
+                text="more",
+            )
+            shown += texts(page)
+            if not slot_values(events)["more_results"]:
+                break
+        assert not any("schools" in card.split("\n")[0] for card in shown), strand
+
+
+def test_danger_comes_first_and_the_answer_follows_in_the_same_reply():
+    messages, _ = run({}, intent="immediate_danger", entities=[("need", "refuge")])
+    assert responses(messages)[0] == "utter_immediate_danger"
+    assert texts(messages)  # and the refuge services
+    alone, _ = run({}, intent="immediate_danger", text="he's outside")
+    assert responses(alone) == ["utter_immediate_danger", "utter_after_danger"]
+
+
+def test_a_professionals_question_is_answered_in_the_same_turn_as_the_role():
+    messages, events = run(
+        {},
+        intent="ask_pathway",
+        text="I'm a midwife and a woman I saw today disclosed domestic abuse",
+    )
+    assert not any(r in ("utter_ask_professional",) for r in responses(messages))
+    assert any(t.startswith("Domestic abuse") for t in texts(messages))
+    assert slot_values(events)["user_role"] == "health-visitor"
+
+
+def test_a_professionals_question_without_a_role_is_still_answered():
+    messages, _ = run({}, intent="ask_pathway", text="how do I refer a case of fgm in a girl of 12")
+    assert responses(messages)[0] == "utter_pathways_for_professionals"
+    assert any("FGM" in t for t in texts(messages))
+
+
+def test_a_definition_is_answered_from_the_selected_response():
+    dispatcher = CollectingDispatcher()
+    state = tracker("faq", text="wat is an idva")
+    state.latest_message["response_selector"] = {
+        "faq": {"response": {"utter_action": "utter_faq/what_is_idva"}}
+    }
+    asyncio.run(ActionAnswer().run(dispatcher, state, {}))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_faq/what_is_idva"]
 
 
 def test_nothing_the_person_typed_is_repeated_or_logged(caplog):
     caplog.set_level(logging.DEBUG)
-    messages, _ = run(ActionShowResults(), {"need": "helpline", "borough": "westminster"})
-    everything = "\n".join(m.get("text") or "" for m in messages) + caplog.text
+    messages, events = run({}, entities=[("need", "helpline"), ("borough", "westminster")])
+    everything = "\n".join(m.get("text") or "" for m in messages) + caplog.text + repr(events)
     for private in ("Jane", "07700", "900123", "Acacia", "1990"):
         assert private not in everything
 
 
-def test_reset_forgets_the_search():
-    _, events = run(ActionResetSearch(), {"need": "refuge", "borough": "westminster"})
+def test_start_again_forgets_the_search_but_not_the_role():
+    slots = {"needs": ["refuge"], "borough": "westminster", "user_role": "gp"}
+    messages, events = run(slots, intent="search_again", text="start again")
     values = slot_values(events)
-    assert values["need"] is None and values["borough"] is None and values["strand"] is None
+    assert values["needs"] == [] and values["borough"] is None and values["user_role"] == "gp"
+    assert responses(messages) == ["utter_start_again"]
 
 
 def test_fallback_offers_buttons_and_forgets_the_unclear_message():
-    messages, events = run(ActionFallbackButtons(), {})
+    messages, events = run({}, action=ActionFallbackButtons())
     assert messages[0]["response"] == "utter_fallback"
     assert events == [{"event": "rewind", "timestamp": None}]
 
 
-@pytest.mark.parametrize(
-    ("slots", "required"),
-    [
-        ({}, ["need", "borough"]),
-        ({"strand": "stalking"}, ["strand", "borough"]),
-        ({"strand": "stalking", "need": "refuge"}, ["need", "borough"]),
-        ({"need": "any"}, ["need", "borough"]),
-    ],
-)
-def test_the_form_asks_for_a_need_or_accepts_a_strand(slots, required):
-    form = ValidateSearchForm()
-    got = asyncio.run(
-        form.required_slots(
-            ["need", "strand", "borough"], CollectingDispatcher(), tracker(**slots), {}
-        )
+def test_the_card_names_the_service_and_its_exact_contact_line():
+    match = next(
+        m
+        for m in search(SearchQuery(needs=("helpline",), strands=("domestic-abuse",))).matches
+        if m.service.id == "national-domestic-abuse-helpline"
     )
-    assert got == required
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("westminster", "westminster"),
-        ("croydon", "croydon"),
-        ("outside-london", "outside-london"),
-        ("any", "any"),
-        (["kensington-and-chelsea", "westminster"], "kensington-and-chelsea"),
-        ("Jane Doe", None),
-    ],
-)
-def test_borough_validation_keeps_canonical_ids_only(value, expected):
-    result = ValidateSearchForm().validate_borough(value, CollectingDispatcher(), tracker(), {})
-    assert result["borough"] == expected
-
-
-@pytest.mark.parametrize(
-    ("slot", "value", "expected"),
-    [("need", "refuge", "refuge"), ("need", "any", "any"), ("need", "pizza", None),
-     ("strand", "fgm", "fgm"), ("strand", ["stalking", "fgm"], "stalking")],
-)  # fmt: skip
-def test_need_and_strand_validation(slot, value, expected):
-    validate = getattr(ValidateSearchForm(), f"validate_{slot}")
-    assert validate(value, CollectingDispatcher(), tracker(), {}) == {slot: expected}
+    lines = service_text(match).split("\n")
+    assert lines[0] == "National Domestic Abuse Helpline"
+    assert f"Call {match.service.phones[0][0]} (tel:08082000247), freephone, 24/7" in lines
+    assert lines[-1] == "From their website, December 2026."  # sourced, not yet verified
 
 
 def test_tel_uri():

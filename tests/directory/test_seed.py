@@ -1,7 +1,8 @@
-"""The seed data is real: every number and web address comes from services.md."""
+"""The seed data is real: every entry says where its details came from, and every published
+phone number and email is backed by a line quoted from that source."""
 
 import re
-from pathlib import Path
+from datetime import date
 
 import yaml
 from sqlalchemy import func, select
@@ -9,24 +10,26 @@ from sqlalchemy import func, select
 from directory.db import session_scope
 from directory.exporting import load_all
 from directory.models import Location, Service
-from directory.seed import SEED_FILE
+from directory.seed import SEED_FILES
+from directory.serialize import SOURCE_ADDRESS
 from directory.validation import validate_database
 
-SERVICES_MD = Path("/work/shared/reference/services.md")
+# Helplines the assistant names in its own replies and fallbacks: each must stay seeded.
+CORE_HELPLINES = {
+    "national-domestic-abuse-helpline": "08082000247",
+    "rape-crisis-support-line": "08085002222",
+    "mens-advice-line": "08088010327",
+    "galop-helpline": "08009995428",
+    "national-stalking-helpline": "08088020300",
+    "karma-nirvana-helpline": "08005999247",
+    "forced-marriage-unit": "02070080151",
+    "modern-slavery-helpline": "08000121700",
+    "samaritans": "116123",
+}
 
 
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
-
-
-def _reference_numbers() -> set[str]:
-    text = SERVICES_MD.read_text()
-    numbers = re.findall(r"\+?\d[\d ]{1,14}\d", text)
-    return {_digits(n) for n in numbers}
-
-
-def _table_rows() -> list[str]:
-    return [line for line in SERVICES_MD.read_text().splitlines() if line.startswith("| ")][2:]
 
 
 def test_seed_loads_and_validates(sqlite_url):
@@ -35,52 +38,50 @@ def test_seed_loads_and_validates(sqlite_url):
         assert session.execute(select(func.count()).select_from(Service)).scalar() >= 50
 
 
-def test_every_phone_number_is_in_the_reference(sqlite_url):
-    known = _reference_numbers()
+def _seeded(sqlite_url) -> list[dict]:
     with session_scope(sqlite_url) as session:
-        _, services = load_all(session)
-    numbers = [p["number"] for s in services for p in s["phones"]]
-    assert numbers
-    for number in numbers:
-        assert _digits(number) in known, f"{number} is not in services.md"
+        return load_all(session)[1]
 
 
-def test_every_url_is_given_by_the_reference(sqlite_url):
-    text = SERVICES_MD.read_text()
-    with session_scope(sqlite_url) as session:
-        organizations, services = load_all(session)
-    urls = [s["url"] for s in services if s["url"]] + [
-        o["website"] for o in organizations if o["website"]
-    ]
-    assert urls
-    for url in urls:
-        host = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
-        assert host in text, f"{url} is not given in services.md"
+def test_every_entry_says_where_its_details_came_from(sqlite_url):
+    services = _seeded(sqlite_url)
+    for service in services:
+        sid = service["id"]
+        url, document = service["source_url"], service["source_document"]
+        assert url or document, f"{sid} has no source"
+        if url:
+            assert SOURCE_ADDRESS.match(url), f"{sid}: {url} is not a public web page"
+        assert service["source_checked"], f"{sid} does not say when its source was read"
+        assert date.fromisoformat(service["source_checked"]) <= date.today()
 
 
-def test_every_helpline_in_the_reference_table_is_seeded(sqlite_url):
-    with session_scope(sqlite_url) as session:
-        _, services = load_all(session)
-    seeded = {_digits(p["number"]) for s in services for p in s["phones"]}
-    for row in _table_rows():
-        contact = row.split("|")[3]
-        for number in re.findall(r"\d[\d ]{5,14}\d", contact):
-            assert _digits(number) in seeded, f"missing helpline: {row}"
+def test_every_published_contact_is_quoted_from_its_source(sqlite_url):
+    for service in _seeded(sqlite_url):
+        if not (service["phones"] or service["email"] or service["url"]):
+            continue
+        sid = service["id"]
+        evidence = service["source_evidence"] or ""
+        assert service["source_url"] or service["source_document"], f"{sid} has no source"
+        quoted = [_digits(line) for line in evidence.splitlines()]
+        for phone in service["phones"]:
+            assert any(
+                _digits(phone["number"]) in line for line in quoted
+            ), f"{sid}: {phone['number']} is not in a line quoted from its source"
+        if service["email"]:
+            assert service["email"].lower() in evidence.lower(), f"{sid}: {service['email']}"
 
 
-def test_check_entries_are_unverified(sqlite_url):
-    with session_scope(sqlite_url) as session:
-        _, services = load_all(session)
-    by_number = {_digits(p["number"]): s for s in services for p in s["phones"]}
-    checked = 0
-    for row in _table_rows():
-        cells = [c.strip() for c in row.strip("|").split("|")]
-        numbers = re.findall(r"\d[\d ]{5,14}\d", cells[2])
-        if cells[-1] == "check" and numbers:  # the contact itself is "check"
-            service = by_number[_digits(numbers[0])]
-            assert service["contact_verified"] is False, service["id"]
-            checked += 1
-    assert checked >= 5
+def test_the_core_helplines_are_seeded(sqlite_url):
+    by_id = {s["id"]: s for s in _seeded(sqlite_url)}
+    for sid, number in CORE_HELPLINES.items():
+        assert sid in by_id and by_id[sid]["status"] == "active", sid
+        assert number in {_digits(p["number"]) for p in by_id[sid]["phones"]}, sid
+
+
+def test_the_seed_names_no_private_reference():
+    # Sources are public pages or named public documents, never an internal list.
+    for path in SEED_FILES:
+        assert "services.md" not in path.read_text(), path
 
 
 def test_refuges_have_no_address(sqlite_url):
@@ -107,8 +108,8 @@ def test_services_without_contact_say_where_to_go(sqlite_url):
     with session_scope(sqlite_url) as session:
         _, services = load_all(session)
     for service in services:
-        if not service["phones"] and not service["url"]:
-            assert service["notes"], f"{service['id']} has no contact and no note"
+        if not service["phones"] and not service["url"] and not service["email"]:
+            assert service["application_process"], f"{service['id']} has no contact, no route"
             assert service["contact_verified"] is False
 
 
@@ -119,8 +120,8 @@ def test_seed_is_idempotent(sqlite_url):
         assert load_seed(session) == 0
 
 
-def test_seed_file_names_every_local_service_in_the_reference():
-    text = SEED_FILE.read_text()
+def test_the_seed_names_every_local_service_of_the_partnerships_documents():
+    text = "\n".join(path.read_text() for path in SEED_FILES)
     for name in [
         "Angelou Partnership",
         "Advance",
@@ -142,4 +143,4 @@ def test_seed_file_names_every_local_service_in_the_reference():
         "Silent Solution",
     ]:
         assert name in text, name
-    assert yaml.safe_load(text)["organizations"]
+    assert all(yaml.safe_load(path.read_text())["organizations"] for path in SEED_FILES)

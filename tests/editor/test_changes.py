@@ -9,8 +9,8 @@ from directory import db
 from directory.editor import changes as workflow
 from directory.editor.changes import Conflict, PermissionDenied, StaleError, diff, merge
 from directory.editor.models import Maintainer
-from directory.editor.services import bot_preview, card_from_dict
-from directory.index import current_index
+from directory.editor.services import bot_preview
+from directory.index import card_from_dict, current_index
 from directory.matching import Match
 from directory.seed import load_seed
 from directory.serialize import service_to_dict
@@ -154,7 +154,9 @@ def test_the_preview_card_is_the_bots_card_for_every_seeded_service(seeded_url):
         assert len(services) > 5
         for service in services:
             bots_card = index.by_id[service.id].card
-            mine = card_from_dict(service_to_dict(service), service.organization.name)
+            mine = card_from_dict(
+                service_to_dict(service), service.organization.name, service.organization.website
+            )
             assert mine == bots_card, service.id
             assert bot_preview(session, service_to_dict(service)) == service_text(
                 Match(bots_card, reason="any")

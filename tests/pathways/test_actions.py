@@ -1,4 +1,4 @@
-"""The pathway actions, run as the action server runs them, against a seeded directory."""
+"""Professionals' questions through the answer action, against a seeded directory."""
 
 from __future__ import annotations
 
@@ -7,18 +7,13 @@ import asyncio
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.pathways import (
-    ActionPathwayContacts,
-    ActionPathwayThresholds,
-    ActionProfessionalPathway,
-)
+from actions.answer import ActionAnswer
 
 
-def _run(action, text, intent, slots=None, entities=()):
+def _run(text, intent, slots=None, entities=()):
     tracker = Tracker(
         sender_id="test",
-        slots={"user_role": None, "pathways": None, "borough": None, "pathway_borough": None}
-        | (slots or {}),
+        slots={"user_role": None, "pathways": None, "borough": None} | (slots or {}),
         latest_message={"text": text, "intent": {"name": intent}, "entities": list(entities)},
         events=[],
         paused=False,
@@ -27,21 +22,20 @@ def _run(action, text, intent, slots=None, entities=()):
         latest_action_name=None,
     )
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    events = asyncio.run(ActionAnswer().run(dispatcher, tracker, {}))
     slots_set = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     return [m.get("text") or "" for m in dispatcher.messages], dispatcher.messages, slots_set
 
 
-def _borough(name):
-    return {"pathway_borough": name}
+def _responses(messages):
+    return [m.get("response") for m in messages if m.get("response")]
 
 
 def test_a_teacher_gets_both_pathways_steps_first_then_contacts(directory_url):
     texts, _, slots = _run(
-        ActionProfessionalPathway(),
         "I'm a teacher and a pupil disclosed that her dad hits her mum",
         "ask_pathway",
-        _borough("kensington-and-chelsea"),
+        {"borough": "kensington-and-chelsea"},
     )
     joined = "\n".join(texts)
     assert slots["user_role"] == "teacher"
@@ -55,21 +49,23 @@ def test_a_teacher_gets_both_pathways_steps_first_then_contacts(directory_url):
     assert "Westminster MARAC" not in joined
 
 
-def test_a_survivor_is_asked_not_given_professional_routes(directory_url):
-    texts, messages, slots = _run(ActionProfessionalPathway(), "my partner hits me", "ask_pathway")
+def test_a_survivor_is_given_support_not_professional_routes(directory_url):
+    texts, messages, slots = _run("my partner hits me", "ask_pathway")
     joined = "\n".join(texts)
-    assert "Are you asking as a professional?" in joined
     assert "MARAC" not in joined and "Steps:" not in joined
-    assert "user_role" not in slots
-    assert messages[0]["buttons"][0]["payload"] == "/identify_professional"
+    assert slots["user_role"] is None
+    assert "You can contact them yourself." in joined  # services for her, at once
+
+
+def test_a_professionals_question_without_a_role_is_answered_and_says_for_whom(directory_url):
+    texts, messages, _ = _run("how do I make a MARAC referral?", "ask_pathway")
+    assert _responses(messages)[0] == "utter_pathways_for_professionals"
+    assert any(t.startswith("Domestic abuse, high risk") for t in texts)
 
 
 def test_confirming_as_a_professional_gives_the_remembered_pathway(directory_url):
     texts, _, slots = _run(
-        ActionProfessionalPathway(),
-        "/identify_professional",
-        "identify_professional",
-        {"pathways": ["stalking"]},
+        "/identify_professional", "identify_professional", {"pathways": ["stalking"]}
     )
     assert slots["user_role"] == "professional"
     assert texts[0].startswith("Stalking")
@@ -77,15 +73,22 @@ def test_confirming_as_a_professional_gives_the_remembered_pathway(directory_url
 
 
 def test_a_professional_with_no_situation_is_offered_the_list(directory_url):
-    texts, messages, _ = _run(ActionProfessionalPathway(), "I'm a GP", "identify_professional")
-    payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert '/ask_pathway{"situation": "fgm"}' in payloads
+    texts, messages, _ = _run("I'm a GP", "identify_professional")
+    assert _responses(messages) == ["utter_ask_situation"]
     assert "Steps:" not in "\n".join(texts)
+
+
+def test_a_situation_described_in_other_words_gets_the_usual_pathway_and_the_list(directory_url):
+    texts, messages, _ = _run(
+        "A&E nurse. Woman came in with marks on her neck, says she fell, scared to go home",
+        "ask_pathway",
+    )
+    assert any(t.startswith("Domestic abuse, high risk") for t in texts)
+    assert _responses(messages)[-1] == "utter_ask_situation"
 
 
 def test_a_situation_button_gives_its_pathway(directory_url):
     texts, _, _ = _run(
-        ActionProfessionalPathway(),
         '/ask_pathway{"situation": "forced-marriage"}',
         "ask_pathway",
         {"user_role": "gp"},
@@ -96,31 +99,26 @@ def test_a_situation_button_gives_its_pathway(directory_url):
 
 
 def test_without_a_borough_the_contacts_ask_for_one(directory_url):
-    texts, messages, _ = _run(
-        ActionProfessionalPathway(), "as a GP, a patient scored 15 on the DASH", "ask_pathway"
-    )
+    texts, messages, _ = _run("as a GP, a patient scored 15 on the DASH", "ask_pathway")
     assert "MARAC:" not in "\n".join(t for t in texts if t.startswith("Contacts"))
+    assert messages[-1]["response"] == "utter_pathway_which_borough"
     assert (
         messages[-1]["buttons"][2]["payload"] == '/ask_pathway_contacts{"borough": "westminster"}'
     )
 
 
 def test_which_boroughs_marac_follow_up(directory_url):
-    texts, messages, _ = _run(
-        ActionPathwayContacts(),
-        "which borough's MARAC?",
-        "ask_pathway_contacts",
-        {"user_role": "gp", "pathways": ["domestic-abuse-high-risk"]},
-    )
-    assert "borough where the person lives" in texts[0] and len(messages[0]["buttons"]) == 3
+    remembered = {"user_role": "gp", "pathways": ["domestic-abuse-high-risk"]}
+    _, messages, _ = _run("which borough's MARAC?", "ask_pathway_contacts", remembered)
+    assert messages[0]["response"] == "utter_pathway_contacts_which_borough"
+    assert len(messages[0]["buttons"]) == 3
     texts, _, slots = _run(
-        ActionPathwayContacts(),
         '/ask_pathway_contacts{"borough": "westminster"}',
         "ask_pathway_contacts",
-        {"user_role": "gp", "pathways": ["domestic-abuse-high-risk"]},
+        remembered,
         [{"entity": "borough", "value": "westminster"}],
     )
-    assert slots["pathway_borough"] == "westminster"
+    assert slots["borough"] == "westminster"
     joined = "\n".join(texts)
     assert (
         "Westminster MARAC: no number listed. Via your organisation's safeguarding lead" in joined
@@ -128,9 +126,7 @@ def test_which_boroughs_marac_follow_up(directory_url):
 
 
 def test_what_counts_as_high_risk_follow_up(directory_url):
-    texts, _, _ = _run(
-        ActionPathwayThresholds(), "what counts as high risk?", "ask_pathway_threshold"
-    )
+    texts, _, _ = _run("what counts as high risk?", "ask_pathway_threshold", {"user_role": "gp"})
     joined = "\n".join(texts)
     assert '14 or more "yes" answers' in joined
-    assert "3 or more police call-outs in 12 months" in joined
+    assert "Repeat referral" in joined and "not only police call-outs" in joined

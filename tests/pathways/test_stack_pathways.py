@@ -27,6 +27,7 @@ PATHWAY_TABLES = [
         models.PathwayThreshold,
         models.PathwayForm,
         models.PathwayContact,
+        models.PathwaySource,
     )
 ]
 
@@ -125,7 +126,7 @@ def test_mixed_situation_and_follow_ups_over_rest(stack_with_pathways):
     assert "Westminster MARAC: no number listed" in local
     assert "Kensington & Chelsea MARAC" not in local
     threshold = stack.texts(sender, "what counts as high risk?")
-    assert "3 or more police call-outs" in threshold
+    assert "Repeat referral" in threshold
 
 
 @pytest.mark.stack

@@ -48,7 +48,8 @@ def test_the_rules_from_the_reference_are_in_the_data(directory_url):
     high = _pathway(directory_url, "domestic-abuse-high-risk")
     assert any("14 or more" in t for t in high["thresholds"])
     assert any("professional judgement" in t.lower() for t in high["thresholds"])
-    assert any("3 or more police call-outs" in t for t in high["thresholds"])
+    assert any(t.startswith("Repeat referral") for t in high["thresholds"])
+    assert any("not only police call-outs" in t for t in high["thresholds"])
     assert any("IDVA" in s for s in high["steps"])
     fgm = _pathway(directory_url, "fgm-known-under-18")
     assert "101" in fgm["legal_duty"] and "one month" in fgm["legal_duty"]
@@ -168,11 +169,17 @@ def test_seeding_again_keeps_a_maintainers_edit(directory_url):
     assert _pathway(directory_url, "housing")["title"] == "Housing (edited)"
 
 
-def test_migration_0003_builds_the_tables_the_models_describe(directory_url):
+def test_migrations_0003_and_0004_build_the_tables_the_models_describe(directory_url):
     from directory.pathways import models
 
     inspector = inspect(get_engine(directory_url))
-    for table in (models.Pathway, models.PathwayStep, models.PathwayThreshold, models.PathwayForm):
+    for table in (
+        models.Pathway,
+        models.PathwayStep,
+        models.PathwayThreshold,
+        models.PathwayForm,
+        models.PathwaySource,
+    ):
         columns = {c["name"] for c in inspector.get_columns(table.__tablename__)}
         assert columns == {c.name for c in table.__table__.columns}
     columns = {c["name"] for c in inspector.get_columns("pathway_contact")}

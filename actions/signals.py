@@ -1,0 +1,205 @@
+"""What a conversation has told us about the person and what they need: signals, not one intent.
+
+Each message is read for every signal at once, whatever intent the classifier chose:
+
+- strands, needs, place, audience (who the person is) and language: entities from the spaCy
+  gazetteer (bot/nlp), canonical ids only;
+- age: "I'm 15", "15 years old" (a number only: it filters by age and implies an audience);
+- role: a professional who says so in any form (directory.pathways.situations);
+- urgency: the danger check (the intent immediate_danger, set by bot.nlu.danger).
+
+`Signals.of(tracker)` merges this message with what earlier turns said (kept in slots), so a
+follow-up such as "I'm a man" or "Fulham" narrows the last answer instead of starting again.
+Nothing the person typed is kept: slots hold ids and numbers only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from directory.pathways.situations import (
+    TERM_SITUATIONS,
+    detect_role,
+    detect_situations,
+    is_professional_question,
+    pathways_for,
+)
+from directory.taxonomy import vocabulary
+
+SKIPPED = "any"  # a question the person skipped: search without that criterion
+DANGER_INTENT = "immediate_danger"
+PROFESSIONAL_INTENTS = frozenset(
+    {"identify_professional", "ask_pathway", "ask_pathway_threshold", "ask_pathway_contacts"}
+)
+ADULT_AGE, OLDER_AGE = 18, 60
+DESCRIBED_WORDS = 8  # "I'm a GP" says who; a message this long also says what happened
+# "I'm 15", "im 15 years old", "aged 70", "she's 13" (a daughter, a friend): the age of the
+# person the help is for. Never "he's 40" (usually the abuser) or "my 3 year old" (a child of
+# the person asking, who is not the one the services must accept).
+_AGE = re.compile(
+    r"\b(?:i'?m|i am|aged|age|she'?s|she is)\s+(?:only\s+|just\s+)?(\d{1,2})"
+    r"(?:\s*(?:yo|y/o|yrs?\s*old|years?\s*old))?"
+    r"(?!\s*(?:weeks?|months?|mins?|minutes?|hours?|days?|am|pm|times|%|:|\.\d|\d))\b"
+)
+# Who is speaking about their own same-sex partner (the audience men/women comes first).
+_SAME_SEX = {
+    "men": re.compile(r"\bmy (?:boyfriend|bf|husband|fiance|male partner)\b"),
+    "women": re.compile(r"\bmy (?:girlfriend|gf|wife|fiancee|female partner)\b"),
+}
+
+
+def _entity_values(tracker: Tracker, entity: str) -> list[str]:
+    values = []
+    for found in tracker.latest_message.get("entities") or []:
+        value = found.get("value")
+        if found.get("entity") == entity and isinstance(value, str) and value not in values:
+            values.append(value)
+    return values
+
+
+def _known(taxonomy: str, values: list[str]) -> list[str]:
+    vocab = vocabulary()
+    return [v for v in values if vocab.knows(taxonomy, v)]
+
+
+def age_in(text: str) -> int | None:
+    """The first age a message gives ("I'm 15", "she's 13", "16 years old"), else None."""
+    match = _AGE.search(text.lower())
+    if not match:
+        return None
+    age = int(match.group(1))
+    return age if 5 <= age <= 99 else None
+
+
+def _text(tracker: Tracker) -> str:
+    return " ".join((tracker.latest_message.get("text") or "").lower().replace("’", "'").split())
+
+
+def _list_slot(tracker: Tracker, name: str) -> list[str]:
+    value = tracker.get_slot(name)
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _text_slot(tracker: Tracker, name: str) -> str | None:
+    value = tracker.get_slot(name)
+    return value if isinstance(value, str) and value else None
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Everything known so far, each as canonical ids (never the person's words)."""
+
+    strands: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    borough: str | None = None  # a place id, "outside-london", or SKIPPED
+    audiences: tuple[str, ...] = ()
+    age: int | None = None
+    languages: tuple[str, ...] = ()
+    role: str | None = None  # a professional role id, None for someone seeking help
+    urgent: bool = False  # this message: danger now
+    situations: frozenset = field(default_factory=frozenset)  # this message's pathway situations
+    professional_question: bool = False  # this message asks as a professional would
+    described: bool = False  # this message says more than who is asking (a situation)
+    new: frozenset = field(default_factory=frozenset)  # which signals this message gave
+
+    @classmethod
+    def of(cls, tracker: Tracker) -> Signals:
+        text = _text(tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        strands = _known("strand", _entity_values(tracker, "strand"))
+        needs = _known("need", _entity_values(tracker, "need"))
+        boroughs = _entity_values(tracker, "borough")
+        audiences = _known("audience", _entity_values(tracker, "audience"))
+        languages = _known("language", _entity_values(tracker, "language"))
+        age = age_in(text)
+        if age is not None and age < ADULT_AGE:
+            audiences.append("young-people")
+        elif age is not None and age >= OLDER_AGE:
+            audiences.append("older-people")
+        for gender, partner in _SAME_SEX.items():
+            if gender in audiences and partner.search(text):
+                audiences.append("lgbt")
+        if "young-people" in audiences and "women" in audiences:
+            audiences.remove("women")  # a girl: services for young people, not adult women's
+        audiences = _known("audience", list(dict.fromkeys(audiences)))
+        # The "I'm a professional" button says so; the classifier's guess of that intent does
+        # not (a survivor's "I'm a ..." looks like it).
+        button = text.startswith("/identify_professional")
+        role = detect_role(text) or ("professional" if button else None)
+        new = {
+            name
+            for name, value in (
+                ("strands", strands),
+                ("needs", needs),
+                ("borough", boroughs),
+                ("audiences", audiences),
+                ("age", age is not None),
+                ("languages", languages),
+                ("role", role),
+            )
+            if value
+        }
+        remembered = cls.remembered(tracker)
+        return cls(
+            strands=tuple(strands) or remembered.strands,
+            needs=tuple(needs) or remembered.needs,
+            borough=boroughs[0] if boroughs else remembered.borough,
+            audiences=tuple(dict.fromkeys([*remembered.audiences, *audiences])),
+            age=age if age is not None else remembered.age,
+            languages=tuple(languages) or remembered.languages,
+            role=role or remembered.role,
+            urgent=intent == DANGER_INTENT,
+            situations=frozenset(
+                detect_situations(text)
+                | _button_situations(tracker)
+                | {TERM_SITUATIONS[t] for t in (*strands, *needs) if t in TERM_SITUATIONS}
+            ),
+            professional_question=is_professional_question(text),
+            described=len(text.split()) >= DESCRIBED_WORDS,
+            new=frozenset(new),
+        )
+
+    @classmethod
+    def remembered(cls, tracker: Tracker) -> Signals:
+        age = tracker.get_slot("age")
+        return cls(
+            strands=tuple(_list_slot(tracker, "strands")),
+            needs=tuple(_list_slot(tracker, "needs")),
+            borough=_text_slot(tracker, "borough"),
+            audiences=tuple(_list_slot(tracker, "audiences")),
+            age=int(age) if isinstance(age, int | float) else None,
+            languages=tuple(_list_slot(tracker, "languages")),
+            role=_text_slot(tracker, "user_role"),
+        )
+
+    def with_skipped(self, question: str | None) -> Signals:
+        """The person skipped `question` ("borough" or "need"): search without it."""
+        if question == "borough":
+            return replace(self, borough=SKIPPED)
+        if question == "need":
+            return replace(self, needs=(), strands=self.strands)
+        return self
+
+    @property
+    def pathways(self) -> list[str]:
+        return pathways_for(set(self.situations))
+
+    def slot_events(self) -> list[dict[str, Any]]:
+        return [
+            SlotSet("strands", list(self.strands)),
+            SlotSet("needs", list(self.needs)),
+            SlotSet("borough", self.borough),
+            SlotSet("audiences", list(self.audiences)),
+            SlotSet("age", float(self.age) if self.age is not None else None),
+            SlotSet("languages", list(self.languages)),
+            SlotSet("user_role", self.role),
+        ]
+
+
+def _button_situations(tracker: Tracker) -> set[str]:
+    return set(_entity_values(tracker, "situation"))

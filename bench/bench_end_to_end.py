@@ -1,0 +1,101 @@
+"""End-to-end quality: play a set of messages through the real REST channel and print, per
+category, how often the reply names a fitting service or pathway (tests/e2e/scoring.py).
+
+    .venv/bin/python bench/bench_end_to_end.py                       # the held-out set
+    .venv/bin/python bench/bench_end_to_end.py --items FILE_OR_DIR --failures   # a tuning set
+    .venv/bin/python bench/bench_end_to_end.py --rasa-url http://127.0.0.1:5005 \
+        --database-url sqlite:///var/directory.sqlite3                 # a stack already running
+
+Without --rasa-url it starts its own stack on free ports (as the tests do). --failures lists
+the items that failed with what the reply named: use it on a tuning set, never on the
+held-out set (reading those would tune the assistant to the test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import tempfile
+import urllib.request
+import uuid
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from tests.e2e.scoring import HELD_OUT, Catalogue, load_items, play  # noqa: E402
+
+
+def _items(path: Path) -> list[dict]:
+    if path.is_dir():
+        return load_items(path)
+    import yaml
+
+    return yaml.safe_load(path.read_text())
+
+
+def _sender(rasa_url: str):
+    def send(sender: str, text: str) -> list[dict]:
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(
+            f"{rasa_url}/webhooks/rest/webhook",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return json.loads(response.read())
+
+    return send
+
+
+@contextlib.contextmanager
+def _stack(rasa_url: str | None, database_url: str | None):
+    if rasa_url:
+        yield rasa_url, database_url or f"sqlite:///{PROJECT_ROOT / 'var' / 'directory.sqlite3'}"
+        return
+    from tests.conftest import launch_stack
+
+    with tempfile.TemporaryDirectory() as workdir, launch_stack(Path(workdir)) as stack:
+        yield stack.rasa_url, stack.database_url
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=Path, default=HELD_OUT)
+    parser.add_argument("--rasa-url")
+    parser.add_argument("--database-url")
+    parser.add_argument("--failures", action="store_true", help="list failed items (tuning sets)")
+    args = parser.parse_args()
+    items = _items(args.items)
+    with _stack(args.rasa_url, args.database_url) as (rasa_url, database_url):
+        catalogue = Catalogue.load(database_url, PROJECT_ROOT / "domain")
+        report = play(items, _sender(rasa_url), lambda: str(uuid.uuid4()), catalogue)
+    print(f"{len(items)} items from {args.items}")
+    print("\n".join(report.lines()))
+    if args.failures:
+        for outcome in report.failures():
+            item = outcome.item
+            print(f"\n{item['id']} [{item['category']}] {' / '.join(item['turns'])}")
+            print(
+                f"  wanted: {item.get('fitting') or item.get('pathways') or item.get('faq')}"
+                f"{' +danger' if item.get('danger') else ''}"
+            )
+            print(
+                f"  got:    services={outcome.reply.services[:4]} pathways={outcome.reply.pathways}"
+                f" danger={outcome.reply.danger}"
+            )
+            print(
+                "  first:  "
+                + (
+                    outcome.reply.texts[0][:160].replace("\n", " | ")
+                    if outcome.reply.texts
+                    else "(nothing)"
+                )
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

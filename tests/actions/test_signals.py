@@ -1,0 +1,124 @@
+"""Signals: everything a message says about the person and their need, merged over turns."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk import Tracker
+
+from actions.signals import SKIPPED, Signals, age_in
+
+
+def tracker(text="", intent="search_services", entities=(), **slots) -> Tracker:
+    return Tracker(
+        sender_id="test",
+        slots=slots,
+        latest_message={
+            "text": text,
+            "intent": {"name": intent},
+            "entities": [{"entity": e, "value": v} for e, v in entities],
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("im 15 and my mums bf hits her", 15),
+        ("I am 70 and my son takes my pension", 70),
+        ("she's 13", 13),
+        ("i'm 16yo", 16),
+        ("aged 82", 82),
+        ("he's 40 and drinks", None),  # the abuser's age is not the person's
+        ("my 3 year old is scared", None),  # a child of the person asking
+        ("I'm 5 months pregnant", None),
+        ("i'm 30 weeks gone", None),
+    ],
+)
+def test_age(text, age):
+    assert age_in(text) == age
+
+
+def test_every_kind_of_signal_is_read_from_one_message():
+    signals = Signals.of(
+        tracker(
+            "i'm 15, my boyfriend hurts me",
+            entities=[
+                ("strand", "domestic-abuse"),
+                ("need", "helpline"),
+                ("borough", "westminster"),
+                ("audience", "deaf-disabled"),
+                ("language", "ar"),
+                ("need", "not-a-need"),  # unknown ids are dropped
+            ],
+        )
+    )
+    assert signals.strands == ("domestic-abuse",)
+    assert signals.needs == ("helpline",)
+    assert signals.borough == "westminster"
+    assert signals.age == 15
+    assert set(signals.audiences) == {"deaf-disabled", "young-people"}
+    assert signals.languages == ("ar",)
+    assert not signals.urgent and signals.role is None
+
+
+def test_older_age_and_same_sex_partner_imply_audiences():
+    older = Signals.of(tracker("I am 74 and my grandson takes my money"))
+    assert older.audiences == ("older-people",)
+    gay = Signals.of(tracker("my husband hits me", entities=[("audience", "men")]))
+    assert set(gay.audiences) == {"men", "lgbt"}
+
+
+def test_urgency_comes_from_the_danger_check():
+    assert Signals.of(tracker("he's outside", intent="immediate_danger")).urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "role"),
+    [
+        ("as a midwife, a woman told me her partner hits her", "ask_pathway", "health-visitor"),
+        ("one of my patients disclosed abuse", "ask_pathway", "gp"),
+        ("/identify_professional", "identify_professional", "professional"),  # the button
+        ("I'm a Black woman and my ex hits me", "identify_professional", None),  # a guess
+        ("my doctor said I should ask", "search_services", None),  # a survivor's own doctor
+    ],
+)
+def test_a_professional_role_in_any_form(text, intent, role):
+    assert Signals.of(tracker(text, intent=intent)).role == role
+
+
+def test_a_follow_up_narrows_what_earlier_turns_said():
+    before = {
+        "strands": ["domestic-abuse"],
+        "needs": ["counselling"],
+        "borough": "westminster",
+        "audiences": ["women"],
+        "user_role": None,
+    }
+    signals = Signals.of(
+        tracker("actually fulham", entities=[("borough", "hammersmith-and-fulham")], **before)
+    )
+    assert signals.borough == "hammersmith-and-fulham"  # replaced
+    assert signals.strands == ("domestic-abuse",) and signals.needs == ("counselling",)  # kept
+    assert signals.new == {"borough"}
+    more = Signals.of(tracker("im deaf", entities=[("audience", "deaf-disabled")], **before))
+    assert set(more.audiences) == {"women", "deaf-disabled"}  # who they are accumulates
+
+
+def test_a_skipped_question_is_searched_without():
+    signals = Signals.of(tracker("skip", intent="skip", needs=["refuge"]))
+    assert signals.with_skipped("borough").borough == SKIPPED
+    assert signals.with_skipped("need").needs == ()
+
+
+def test_slots_hold_ids_and_numbers_only():
+    signals = Signals.of(
+        tracker("I'm 15 my name is Jane", entities=[("strand", "stalking")], user_role=None)
+    )
+    values = [e["value"] for e in signals.slot_events()]
+    assert "Jane" not in repr(values)
+    assert ["stalking"] in values and 15.0 in values

@@ -1,0 +1,93 @@
+"""Right service, first answer: the held-out conversations through the real stack.
+
+tests/e2e/held_out/ was written by someone who had not read data/ (the training data), and is
+never trained on: the first test keeps the two apart. Each item is played through the REST
+channel as a person would type it, and scored on what the reply names (tests/e2e/scoring.py).
+
+Issue 13's targets: a fitting service or pathway for at least 95 % of survivors, of
+professionals and of multi-turn conversations; danger recall 100 %; at most 5 % of non-danger
+messages get the danger reply without their answer. FLOORS below are what is met today, so a
+change that loses ground fails; where a floor is under its target, the target is not met yet
+(the closing note of the issue gives the figures).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from tests.conftest import PROJECT_ROOT, new_sender
+from tests.e2e.scoring import HELD_OUT, Catalogue, load_items, play
+
+TARGETS = {"survivor": 0.95, "professional": 0.95, "multi_turn": 0.95}
+FLOORS = {
+    "survivor": 0.0,
+    "professional": 0.0,
+    "multi_turn": 0.0,
+    "outside_area": 0.0,
+    "definition": 0.0,
+}
+DANGER_WITHOUT_ANSWER_MAX = 0.05
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
+
+
+def _training_examples() -> set[str]:
+    found = set()
+    for path in (PROJECT_ROOT / "data").rglob("*.yml"):
+        for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []):
+            for line in (block.get("examples") or "").splitlines():
+                if line.strip().startswith("- "):
+                    found.add(_normal(re.sub(r"\[([^\]]+)\]\{[^}]*\}", r"\1", line.strip()[2:])))
+    return found
+
+
+def test_the_held_out_set_is_large_varied_and_never_trained_on():
+    items = load_items()
+    assert len(items) >= 400
+    categories = {item["category"] for item in items}
+    assert {"survivor", "professional", "multi_turn", "outside_area", "definition", "danger"} <= (
+        categories
+    )
+    messages = [_normal(turn) for item in items for turn in item["turns"]]
+    # Short replies ("yes", "skip", "fulham") are answers, not examples; anything longer in
+    # both would mean the test was trained on.
+    trained = _training_examples() & {m for m in messages if len(m.split()) > 2}
+    assert not trained, sorted(trained)[:10]
+
+
+@pytest.fixture(scope="module")
+def report(stack):
+    catalogue = Catalogue.load(stack.database_url, PROJECT_ROOT / "domain")
+    played = play(load_items(HELD_OUT), stack.send, new_sender, catalogue)
+    print("\nheld-out end to end:\n" + "\n".join(played.lines()))
+    return played
+
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.mark.parametrize("category", sorted(FLOORS))
+def test_a_fitting_answer_for_each_kind_of_person(report, category):
+    passed, total = report.rate(category)
+    assert total
+    target = TARGETS.get(category)
+    print(f"{category}: {passed}/{total} = {passed / total:.1%} (target {target})")
+    assert passed / total >= FLOORS[category]
+
+
+def test_danger_is_always_answered_with_999_and_the_silent_solution(report):
+    hit, total = report.danger_recall()
+    assert total >= 40
+    assert hit == total, [
+        o.item["id"] for o in report.outcomes if o.item.get("danger") and not o.reply.danger
+    ]
+
+
+def test_danger_lines_never_replace_the_answer(report):
+    bad, calm = report.danger_without_answer()
+    assert bad / calm <= DANGER_WITHOUT_ANSWER_MAX
