@@ -94,6 +94,8 @@ class ActionAnswer(Action):
         if intent == "show_more":
             shown = int(tracker.get_slot("results_shown") or 0)
             return [*events, *await _services(dispatcher, signals, offset=shown)]
+        if intent == "faq" and signals.role and signals.pathways:
+            intent = "ask_pathway"  # a professional's situation, not a definition
         if intent == "faq" and (faq := _faq_response(tracker)):
             dispatcher.utter_message(response=faq)
             if not searched:

@@ -24,6 +24,7 @@ from rasa_sdk.events import SlotSet
 
 from directory.pathways.situations import (
     TERM_SITUATIONS,
+    describes_own_abuse,
     detect_role,
     detect_situations,
     is_professional_question,
@@ -37,6 +38,11 @@ PROFESSIONAL_INTENTS = frozenset(
     {"identify_professional", "ask_pathway", "ask_pathway_threshold", "ask_pathway_contacts"}
 )
 ADULT_AGE, OLDER_AGE = 18, 60
+# Danger is answered first even when the classifier only half thinks so: the answer follows
+# in the same reply, so a false alarm costs a few lines, a miss could cost a life.
+DANGER_MIN_CONFIDENCE = 0.15
+# The classifier's word that a question is a professional's, when nothing else says so.
+PROFESSIONAL_MIN_CONFIDENCE = 0.7
 DESCRIBED_WORDS = 8  # "I'm a GP" says who; a message this long also says what happened
 # "I'm 15", "im 15 years old", "aged 70", "she's 13" (a daughter, a friend): the age of the
 # person the help is for. Never "he's 40" (usually the abuser) or "my 3 year old" (a child of
@@ -51,6 +57,14 @@ _SAME_SEX = {
     "men": re.compile(r"\bmy (?:boyfriend|bf|husband|fiance|male partner)\b"),
     "women": re.compile(r"\bmy (?:girlfriend|gf|wife|fiancee|female partner)\b"),
 }
+
+
+def _ranked(tracker: Tracker, intent: str) -> float:
+    """The classifier's confidence in `intent` for this message (0 when not ranked)."""
+    for ranked in tracker.latest_message.get("intent_ranking") or []:
+        if ranked.get("name") == intent:
+            return float(ranked.get("confidence") or 0.0)
+    return 0.0
 
 
 def _entity_values(tracker: Tracker, entity: str) -> list[str]:
@@ -153,13 +167,19 @@ class Signals:
             age=age if age is not None else remembered.age,
             languages=tuple(languages) or remembered.languages,
             role=role or remembered.role,
-            urgent=intent == DANGER_INTENT,
+            urgent=intent == DANGER_INTENT
+            or _ranked(tracker, DANGER_INTENT) >= DANGER_MIN_CONFIDENCE,
             situations=frozenset(
                 detect_situations(text)
                 | _button_situations(tracker)
                 | {TERM_SITUATIONS[t] for t in (*strands, *needs) if t in TERM_SITUATIONS}
             ),
-            professional_question=is_professional_question(text),
+            professional_question=is_professional_question(text)
+            or (
+                intent in PROFESSIONAL_INTENTS
+                and _ranked(tracker, intent) >= PROFESSIONAL_MIN_CONFIDENCE
+                and not describes_own_abuse(text)
+            ),
             described=len(text.split()) >= DESCRIBED_WORDS,
             new=frozenset(new),
         )

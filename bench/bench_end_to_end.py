@@ -66,11 +66,12 @@ def main() -> int:
     parser.add_argument("--items", type=Path, default=HELD_OUT)
     parser.add_argument("--rasa-url")
     parser.add_argument("--database-url")
+    parser.add_argument("--domain", type=Path, default=PROJECT_ROOT / "domain", help="responses")
     parser.add_argument("--failures", action="store_true", help="list failed items (tuning sets)")
     args = parser.parse_args()
     items = _items(args.items)
     with _stack(args.rasa_url, args.database_url) as (rasa_url, database_url):
-        catalogue = Catalogue.load(database_url, PROJECT_ROOT / "domain")
+        catalogue = Catalogue.load(database_url, args.domain)
         report = play(items, _sender(rasa_url), lambda: str(uuid.uuid4()), catalogue)
     print(f"{len(items)} items from {args.items}")
     print("\n".join(report.lines()))

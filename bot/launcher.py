@@ -64,6 +64,9 @@ def check_python(version: tuple[int, int] = sys.version_info[:2]) -> None:
 
 def check_port_free(port: int, what: str, host: str = LOOPBACK) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the servers themselves bind: sockets of a process just stopped, left in
+        # TIME-WAIT, do not hold the port (only a listening one does).
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:

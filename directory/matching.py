@@ -86,7 +86,8 @@ DEFAULT_LIMIT = 10
 PERPETRATOR_NEED = "perpetrator-programme"
 PROFESSIONALS = "professionals"
 FIRST_CONTACT_NEEDS = ("helpline", "idva")
-USUAL_STRAND = "domestic-abuse"  # the audience of services that are only for professionals
+USUAL_STRAND = "domestic-abuse"
+SPECIALIST_STRANDS = 3  # a service working on more strands than this is a generalist  # the audience of services that are only for professionals
 # When a need has no match, the strand it implies keeps the widened search on topic.
 NEED_STRANDS = {
     "refuge": "domestic-abuse",
@@ -269,6 +270,11 @@ def _select(
     if not q.needs:
         way_in = codes.mask("need", FIRST_CONTACT_NEEDS)
         first_contact = ((index.needs[rows] & way_in) == 0).astype(np.int64)
+    # A strand other than domestic abuse (stalking, forced marriage, FGM...): its specialists
+    # (national helplines, advocates) before local services that cover every strand.
+    generalist = np.zeros(len(rows), dtype=np.int64)
+    if q.strands and q.strands != {USUAL_STRAND}:
+        generalist = (popcount(index.strands[rows]) > SPECIALIST_STRANDS).astype(np.int64)
     # Gender not said: services for anyone before services for women only.
     women_only = np.zeros(len(rows), dtype=np.int64)
     if not {"women", "men"} & q.audiences:
@@ -290,6 +296,7 @@ def _select(
             first_contact,
             women_only,
             tiers,
+            generalist,
             specialist,
         )
     )

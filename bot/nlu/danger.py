@@ -4,12 +4,19 @@ Missing a danger message is the worst failure this product can have, so the clas
 trusted alone. The spaCy pipeline marks phrases such as "he's outside" or "going to kill me"
 (bot/nlp/gazetteers/danger.yml) with the DANGER label; when one is present, this component
 sets the intent to immediate_danger with full confidence, whatever DIET or the fallback
-classifier said. It goes last in the NLU pipeline.
+classifier said. Words such as "knife" or "strangled" do the same wherever they stand
+(bot/nlu/danger_words.yml), since no phrase list foresees every shape of danger. It goes last
+in the NLU pipeline.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -22,6 +29,18 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlp.build import DANGER_LABEL
 
 DANGER_INTENT = "immediate_danger"
+DANGER_WORDS = Path(__file__).with_name("danger_words.yml")
+
+
+@functools.cache
+def _danger_words() -> re.Pattern:
+    patterns = yaml.safe_load(DANGER_WORDS.read_text())
+    return re.compile("|".join(f"(?:{p})" for p in patterns.values()))
+
+
+def has_danger_words(text: str) -> bool:
+    """Words that make any message urgent wherever they stand (bot/nlu/danger_words.yml)."""
+    return bool(_danger_words().search(" ".join(text.lower().replace("’", "'").split())))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -39,7 +58,8 @@ class DangerOverride(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT])
-            if doc is None or not any(ent.label_ == DANGER_LABEL for ent in doc.ents):
+            phrase = doc is not None and any(ent.label_ == DANGER_LABEL for ent in doc.ents)
+            if not (phrase or has_danger_words(message.get(TEXT) or "")):
                 continue
             danger = {"name": DANGER_INTENT, "confidence": 1.0}
             ranking = [

@@ -101,14 +101,19 @@ def detect_role(text: str) -> str | None:
     """The role a writer gives themselves ("I'm a GP", "GP here:", "a patient told me", "I
     work in probation"), else None. Someone describing their own abuse is asking for
     themselves ("I'm a nurse and my husband hits me"): None."""
-    text = _normalise(text)
-    if OWN_ABUSE.search(text):
+    if describes_own_abuse(text):
         return None
+    text = _normalise(text)
     for label in ("role", "leading_role", "role_context"):
         for role, pattern in _patterns()[label].items():
             if pattern.search(text):
                 return "professional" if role == "workplace" else role
     return None
+
+
+def describes_own_abuse(text: str) -> bool:
+    """ "My husband...", "...hits me": the writer is asking for themselves."""
+    return bool(OWN_ABUSE.search(_normalise(text)))
 
 
 def is_professional_question(text: str) -> bool:

@@ -52,15 +52,14 @@ class Catalogue:
 
     @classmethod
     def load(cls, database_url: str, domain_folder: Path) -> Catalogue:
-        from sqlalchemy import select
+        from sqlalchemy import text
 
         from directory.db import session_scope
-        from directory.models import Service
-        from directory.pathways.models import Pathway
 
+        # Plain SQL: the catalogue of any version of the directory (a baseline's too).
         with session_scope(database_url) as session:
-            names = {s.name: s.id for s in session.execute(select(Service)).scalars()}
-            titles = {p.title: p.id for p in session.execute(select(Pathway)).scalars()}
+            names = dict(session.execute(text("SELECT name, id FROM service")).all())
+            titles = dict(session.execute(text("SELECT title, id FROM pathway")).all())
         faqs = {}
         for path in domain_folder.glob("*.yml"):
             for name, variations in (
