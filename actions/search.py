@@ -15,8 +15,8 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.formatting import service_text
 from actions.signals import SKIPPED, Signals
+from directory.cards import service_text
 from directory.matching import SearchQuery, search
 from directory.places import OUTSIDE_LONDON, borough_label, is_known_borough, partnership_boroughs
 
@@ -56,6 +56,20 @@ def build_query(signals: Signals) -> SearchQuery:
     )
 
 
+def _with_a_number_first_page(matches: list) -> list:
+    """The first page always has a number to call: if none of its services has one, the best
+    later one that does takes the page's last place (someone in a hurry needs a number)."""
+    if not matches or any(m.service.phones for m in matches[:PAGE_SIZE]):
+        return matches
+    callable_ = next((i for i, m in enumerate(matches) if m.service.phones), None)
+    if callable_ is None:
+        return matches
+    last = min(PAGE_SIZE, len(matches)) - 1
+    reordered = matches[:last] + [matches[callable_]] + matches[last:]
+    del reordered[callable_ + 1]
+    return reordered
+
+
 def _serves_anywhere(card) -> bool:
     """With no area given: London-wide and national services, and local ones that cover the
     whole partnership (this chat lives on the partnership's website)."""
@@ -71,7 +85,7 @@ async def results_page(
     # The directory is synchronous (SQLAlchemy); keep it off the action server's loop.
     result = await asyncio.to_thread(search, query)
     matches = [m for m in result.matches if query.boroughs or _serves_anywhere(m.service)]
-    matches = matches[:MAX_RESULTS]
+    matches = _with_a_number_first_page(matches[:MAX_RESULTS])
     page = matches[offset : offset + PAGE_SIZE]
     if offset == 0:
         outcome, label = area_outcome(signals.borough)

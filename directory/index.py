@@ -64,7 +64,7 @@ class ServiceCard:
     # for a named document) and the date.
     source_host: str | None = None
     source_checked: object = None  # datetime.date or None
-    website_host: str | None = None  # the service's own site (its url, else its organisation's)
+    website_hosts: tuple[str, ...] = ()  # the service's own site and its organisation's
 
 
 @dataclass(frozen=True)
@@ -250,7 +250,9 @@ def card_from_dict(payload: dict, organization: str, organization_website: str |
         application_process=payload.get("application_process"),
         source_host=_host(payload.get("source_url")),
         source_checked=_date(payload.get("source_checked")),
-        website_host=_host(payload.get("url") or organization_website),
+        website_hosts=tuple(
+            h for h in (_host(payload.get("url")), _host(organization_website)) if h
+        ),
     )
 
 

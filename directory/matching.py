@@ -84,10 +84,10 @@ SHORT_LABELS = {
 }
 DEFAULT_LIMIT = 10
 PERPETRATOR_NEED = "perpetrator-programme"
-PROFESSIONALS = "professionals"
-FIRST_CONTACT_NEEDS = ("helpline", "idva")
+PROFESSIONALS = "professionals"  # the audience of services that are only for professionals
+FIRST_CONTACT_NEEDS = ("helpline", "idva")  # ways in, first when no kind of help is asked
 USUAL_STRAND = "domestic-abuse"
-SPECIALIST_STRANDS = 3  # a service working on more strands than this is a generalist  # the audience of services that are only for professionals
+SPECIALIST_STRANDS = 3  # a service working on more strands than this is a generalist
 # When a need has no match, the strand it implies keeps the widened search on topic.
 NEED_STRANDS = {
     "refuge": "domestic-abuse",

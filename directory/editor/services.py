@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from directory.cards import service_text
 from directory.editing import InvalidChange, StaleEdit, apply_service_change
 from directory.editor.changes import ChangeError, StaleError, diff, record, register_adapter
 from directory.editor.models import ChangeRequest, Maintainer
@@ -206,8 +207,7 @@ def restore_payload(current: dict) -> dict:
 
 def bot_preview(session: Session, payload: dict) -> str:
     """The entry exactly as the bot presents it: its card, formatted by the bot's own
-    formatting function (actions.formatting, imported, not copied)."""
-    from actions.formatting import service_text
+    formatting function (directory.cards), so the preview cannot drift from it."""
 
     payload = normalise_service_dict(payload)
     organization = session.get(Organization, payload["organization_id"])

@@ -13,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import ActionAnswer
 from actions.exit import ActionQuickExit
 from actions.fallback import ActionFallbackButtons
-from actions.formatting import service_text, tel_uri
 from actions.search import area_outcome
+from directory.cards import service_text, tel_uri
 from directory.db import session_scope, upgrade
 from directory.matching import SearchQuery, search
 from directory.pathways.seed import load_pathways
@@ -292,3 +292,17 @@ def test_without_an_area_only_services_that_serve_anywhere_are_shown():
     assert _serves_anywhere(card("pan-london", ()))
     assert _serves_anywhere(card("local", partnership))
     assert not _serves_anywhere(card("local", ("hammersmith-and-fulham",)))
+
+
+@pytest.mark.parametrize(
+    "entities",
+    [
+        [("need", "refuge"), ("borough", "westminster")],
+        [("strand", "domestic-abuse"), ("borough", "kensington-and-chelsea")],
+        [("strand", "forced-marriage")],
+        [("audience", "older-people"), ("borough", "hammersmith-and-fulham")],
+    ],
+)
+def test_every_first_page_has_a_number_to_call(entities):
+    messages, _ = run({}, entities=entities)
+    assert any("tel:" in card for card in texts(messages)), texts(messages)

@@ -75,6 +75,12 @@ def test_older_age_and_same_sex_partner_imply_audiences():
 
 def test_urgency_comes_from_the_danger_check():
     assert Signals.of(tracker("he's outside", intent="immediate_danger")).urgent
+    # A danger word anywhere: the intent stays, the urgency comes with it.
+    words = Signals.of(
+        tracker("he had a knife, i want counselling", entities=[("urgency", "danger")])
+    )
+    assert words.urgent
+    assert not Signals.of(tracker("i want counselling")).urgent
 
 
 @pytest.mark.parametrize(

@@ -143,7 +143,7 @@ def seeded_url(tmp_path):
 
 
 def test_the_preview_card_is_the_bots_card_for_every_seeded_service(seeded_url):
-    from actions.formatting import service_text
+    from directory.cards import service_text
     from directory.models import Service
 
     index = current_index(seeded_url)

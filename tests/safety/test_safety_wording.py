@@ -239,3 +239,14 @@ ISSUE_14_REPLIES = sorted(
 @pytest.mark.parametrize("name", ISSUE_14_REPLIES)
 def test_replies_stay_short_enough_to_read_on_a_phone(name):
     assert len(RESPONSES[name]) <= 900, f"{name} is {len(RESPONSES[name])} characters"
+
+
+def test_the_directorys_emergency_entries_say_the_same_as_the_danger_reply():
+    """The silent-solution and emergency-sms cards repeat the danger reply's own sentences."""
+    seed = yaml.safe_load((DOMAIN.parent / "directory" / "seed" / "services.yml").read_text())
+    entries = {s["id"]: s for o in seed["organizations"] for s in o.get("services") or []}
+    silent = " ".join(entries["silent-solution"]["description"].split())
+    for line in _silent_solution_lines():
+        assert line in silent, line
+    sms = " ".join(entries["emergency-sms"]["description"].split())
+    assert _line(DANGER, "text 999") in sms

@@ -1,4 +1,6 @@
-"""Turn directory matches into short, plain-text service cards.
+"""Turn directory matches into short, plain-text service cards: the one place a card is laid
+out, for the bot's replies (actions/search.py) and the editor's preview alike. Pathway answers
+are laid out beside it, in directory/pathways/formatting.py.
 
 The conversational wording lives in the domain (responses); this module only lays out the
 directory's own fields: name, what they do, who it is for, how to contact them (phone as
@@ -46,9 +48,7 @@ def _provenance_line(card) -> str | None:
     month = card.source_checked.strftime("%B %Y")
     if card.source_host is None:
         return f"From a published document, {month}."
-    if card.website_host and (
-        card.source_host == card.website_host or card.source_host.endswith("." + card.website_host)
-    ):
+    if any(card.source_host == h or card.source_host.endswith("." + h) for h in card.website_hosts):
         return f"From their website, {month}."
     return f"From a public web page, {month}."
 
