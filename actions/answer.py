@@ -113,10 +113,7 @@ class ActionAnswer(Action):
             # which, and take support for oneself as the other way on.
             dispatcher.utter_message(response="utter_ask_professional")
             return events
-        if signals.urgent and not searched:
-            dispatcher.utter_message(response="utter_after_danger")
-            return events
-        if intent == "nlu_fallback" and not searched:
+        if intent == "nlu_fallback" and not searched and not signals.urgent:
             dispatcher.utter_message(response="utter_fallback")
             return events
         return [*events, *await _services(dispatcher, signals)]

@@ -168,7 +168,7 @@ class Signals:
             languages=tuple(languages) or remembered.languages,
             role=role or remembered.role,
             urgent=intent == DANGER_INTENT
-            or bool(_entity_values(tracker, "urgency"))
+            or bool(tracker.latest_message.get("urgency"))
             or _ranked(tracker, DANGER_INTENT) >= DANGER_MIN_CONFIDENCE,
             situations=frozenset(
                 detect_situations(text)

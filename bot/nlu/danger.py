@@ -5,9 +5,9 @@ trusted alone. The spaCy pipeline marks phrases such as "he's outside" or "going
 (bot/nlp/gazetteers/danger.yml) with the DANGER label; when one is present, this component
 sets the intent to immediate_danger with full confidence, whatever DIET or the fallback
 classifier said. Words such as "knife" or "strangled", wherever they stand
-(bot/nlu/danger_words.yml), add the entity `urgency` instead: the message keeps its intent and
-the answer follows the danger lines (actions/signals.py reads both). No phrase list foresees
-every shape of danger. It goes last in the NLU pipeline.
+(bot/nlu/danger_words.yml), set `urgency` in the parse data instead: the message keeps its
+intent, and the answer follows the danger lines (actions/signals.py reads both). No phrase
+list foresees every shape of danger. It goes last in the NLU pipeline.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlp.build import DANGER_LABEL
 
 DANGER_INTENT = "immediate_danger"
 DANGER_WORDS = Path(__file__).with_name("danger_words.yml")
-URGENCY_ENTITY = {"entity": "urgency", "value": "danger", "extractor": "DangerOverride"}
+URGENCY = "urgency"
 
 
 @functools.cache
@@ -61,9 +61,9 @@ class DangerOverride(GraphComponent):
             doc = message.get(SPACY_DOCS[TEXT])
             if has_danger_words(message.get(TEXT) or ""):
                 # A signal, not an intent: "he strangled me last year, can I get counselling"
-                # is still a request for counselling, answered after the danger lines.
-                entities = [*(message.get(ENTITIES) or []), URGENCY_ENTITY]
-                message.set(ENTITIES, entities, add_to_output=True)
+                # is still a request for counselling, answered after the danger lines. It
+                # travels in the message's parse data, where actions/signals.py reads it.
+                message.set(URGENCY, True, add_to_output=True)
             if doc is None or not any(ent.label_ == DANGER_LABEL for ent in doc.ents):
                 continue
             danger = {"name": DANGER_INTENT, "confidence": 1.0}

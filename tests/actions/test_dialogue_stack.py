@@ -26,7 +26,7 @@ def test_need_and_borough_in_one_message_answer_with_services_at_once(stack):
 def test_an_answer_comes_first_and_every_question_after_it_can_be_skipped(stack):
     sender = new_sender()
     first = stack.send(sender, "can you help me")
-    assert "tel:" in "\n".join(m.get("text", "") for m in first[:4])  # help now, not a question
+    assert "tel:" in "\n".join(m.get("text", "") for m in first)  # help now, not a question
     assert first[-1]["text"].startswith("For local services, tell me your area")
     payloads = [b["payload"] for b in first[-1]["buttons"]]
     assert "/skip" in payloads
