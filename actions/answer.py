@@ -74,7 +74,7 @@ class ActionAnswer(Action):
             signals = signals.with_skipped(tracker.get_slot(ASKED) or "borough")
         if intent == "search_again":
             signals = Signals(role=signals.role)
-        events = signals.slot_events()
+        events = signals.slot_events(tracker)
         if signals.urgent:
             dispatcher.utter_message(response="utter_immediate_danger")
         searched = bool(signals.new & SEARCH_SIGNALS)

@@ -210,16 +210,28 @@ class Signals:
     def pathways(self) -> list[str]:
         return pathways_for(set(self.situations))
 
-    def slot_events(self) -> list[dict[str, Any]]:
+    def slot_events(self, tracker: Tracker | None = None) -> list[dict[str, Any]]:
+        """The slots to set: only those that change (every event is stored and re-sent with
+        the whole conversation on each later turn)."""
+        values = {
+            "strands": list(self.strands),
+            "needs": list(self.needs),
+            "borough": self.borough,
+            "audiences": list(self.audiences),
+            "age": float(self.age) if self.age is not None else None,
+            "languages": list(self.languages),
+            "user_role": self.role,
+        }
+        current = tracker.slots if tracker is not None else {}
         return [
-            SlotSet("strands", list(self.strands)),
-            SlotSet("needs", list(self.needs)),
-            SlotSet("borough", self.borough),
-            SlotSet("audiences", list(self.audiences)),
-            SlotSet("age", float(self.age) if self.age is not None else None),
-            SlotSet("languages", list(self.languages)),
-            SlotSet("user_role", self.role),
+            SlotSet(name, value)
+            for name, value in values.items()
+            if tracker is None or _empty(current.get(name)) != _empty(value)
         ]
+
+
+def _empty(value: Any) -> Any:
+    return None if value in ([], "", None) else value
 
 
 def _button_situations(tracker: Tracker) -> set[str]:

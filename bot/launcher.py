@@ -92,7 +92,12 @@ def write_endpoints(runtime_dir: Path, actions_port: int, source: Path = DEFAULT
 
     base = yaml.safe_load(source.read_text()) or {}
     # 127.0.0.1, not localhost: resolving localhost tries IPv6 first and costs ~13 ms a turn.
-    base["action_endpoint"] = {"url": f"http://{LOOPBACK}:{actions_port}/webhook"}
+    # No domain in each call: our actions never read it, and serialising the whole domain
+    # for every turn was most of the CPU a turn costs now that every turn calls an action.
+    base["action_endpoint"] = {
+        "url": f"http://{LOOPBACK}:{actions_port}/webhook",
+        "enable_selective_domain": True,
+    }
     path = runtime_dir / "endpoints.yml"
     path.write_text(yaml.safe_dump(base, sort_keys=False))
     return path

@@ -251,7 +251,8 @@ def test_start_again_forgets_the_search_but_not_the_role():
     slots = {"needs": ["refuge"], "borough": "westminster", "user_role": "gp"}
     messages, events = run(slots, intent="search_again", text="start again")
     values = slot_values(events)
-    assert values["needs"] == [] and values["borough"] is None and values["user_role"] == "gp"
+    assert values["needs"] == [] and values["borough"] is None
+    assert "user_role" not in values  # kept as it was: "gp"
     assert responses(messages) == ["utter_start_again"]
 
 

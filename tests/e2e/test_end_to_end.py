@@ -22,16 +22,17 @@ from tests.conftest import PROJECT_ROOT, new_sender
 from tests.e2e.scoring import HELD_OUT, Catalogue, load_items, play
 
 TARGETS = {"survivor": 0.95, "professional": 0.95, "multi_turn": 0.95}
-# Measured 2026-12-01 (first round of issue 13): survivors 82.0 %, professionals 80.7 %,
-# multi-turn 85.0 %, outside the area 87.1 %, definitions 94.3 %, danger recall 92.2 %.
+# Measured 2026-12-01 (first round of issue 13): survivors 87.0 %, professionals 81.7 %,
+# multi-turn 85.0 %, outside the area 90.3 %, definitions 94.3 %, danger recall 90.2 %; 0.8 %
+# of non-danger messages got the danger lines without their answer.
 # Before it (the form-and-gate dialogue and the 60-service directory, same items, same
 # scoring): survivors 27.6 %, professionals 23.9 %, multi-turn 50.0 %, outside the area
 # 61.3 %, definitions 94.3 %, danger recall 86.3 %.
 FLOORS = {
-    "survivor": 0.80,
-    "professional": 0.78,
+    "survivor": 0.85,
+    "professional": 0.80,
     "multi_turn": 0.83,
-    "outside_area": 0.85,
+    "outside_area": 0.87,
     "definition": 0.91,
 }
 DANGER_RECALL_TARGET = 1.0
