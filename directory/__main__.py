@@ -7,6 +7,8 @@
                                            check the database (or an import file) against the rules
     python -m directory export --format hsds-json|csv [--output FILE]
     python -m directory import FILE --format hsds-json|csv [--dry-run] [--retire-missing]
+    python -m directory gaps [--csv]      where there is no local service (borough × strand ×
+                                           audience), for commissioners
 
 The database is DIRECTORY_DATABASE_URL (default: SQLite var/directory.sqlite3). Errors name
 the file, row and field, and exit non-zero; an import writes nothing unless all of it is valid.
@@ -40,7 +42,16 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument(
         "--retire-missing", action="store_true", help="retire active services not in the file"
     )
+    report = commands.add_parser("gaps", help="where there is no local service")
+    report.add_argument("--csv", action="store_true", help="every combination, as CSV")
     args = parser.parse_args(argv)
+
+    if args.command == "gaps":
+        from directory.gaps import gaps, gaps_csv, gaps_text
+
+        rows = gaps()
+        sys.stdout.write(gaps_csv(rows) if args.csv else gaps_text(rows))
+        return 0
 
     if args.command in ("init-db", "upgrade"):
         upgrade()
