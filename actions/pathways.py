@@ -24,13 +24,6 @@ from directory.pathways.vocabulary import borough_labels
 # --- Writing the answer -------------------------------------------------------------------
 
 
-def _borough_buttons(intent: str) -> list[dict]:
-    return [
-        {"title": label, "payload": f'/{intent}{{"borough": "{borough}"}}'}
-        for borough, label in borough_labels().items()
-    ]
-
-
 def _lookup(pathway_ids: list[str], borough: str | None) -> list[PathwayAnswer]:
     return pathway_answers(pathway_ids, borough if borough in borough_labels() else None)
 
@@ -60,9 +53,7 @@ async def give_pathways(
     for answer in answers:
         dispatcher.utter_message(text=contacts_text(answer, _local(borough)))
     if not _local(borough) and any(a.has_borough_contacts for a in answers):
-        dispatcher.utter_message(
-            response="utter_pathway_which_borough", buttons=_borough_buttons("ask_pathway_contacts")
-        )
+        dispatcher.utter_message(response="utter_pathway_which_borough")
 
 
 async def give_thresholds(dispatcher: CollectingDispatcher, pathway_ids: list[str]) -> None:
@@ -84,7 +75,6 @@ async def give_contacts(
     if not _local(borough) and any(a.has_borough_contacts for a in answers):
         dispatcher.utter_message(
             response="utter_pathway_contacts_which_borough",
-            buttons=_borough_buttons("ask_pathway_contacts"),
         )
         return
     for answer in answers:

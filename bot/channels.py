@@ -1,8 +1,10 @@
 """The REST channel the widget talks to, named "rest" so its URLs are Rasa's usual ones.
 
 - `POST /webhooks/rest/webhook` `{"sender": "<uuid4>", "message": "..."}` -> Rasa's REST reply
-  list. The sender must be a random UUID4: Rasa would put a missing sender into one shared
-  conversation ("default"), and a guessable id would let one person read into another's.
+  list. A message starting with "/" is taken as an intent only when it is exactly the payload
+  of one of the domain's buttons; anything else is read as ordinary text. The sender must be
+  a random UUID4: Rasa would put a missing sender into one shared conversation ("default"),
+  and a guessable id would let one person read into another's.
 - `POST /webhooks/rest/exit` `{"sender": "<uuid4>"}` (any Content-Type: sendBeacon sends
   text/plain) deletes the conversation at once, even while a reply is being worked out.
 - `GET /webhooks/rest/_test/tracker/<sender>` -> `{"exists": bool}`, only when
@@ -86,6 +88,36 @@ def tracker_store_of(request: Request):
     return store
 
 
+def _button_payloads(domain) -> frozenset[str]:
+    """Every "/intent{...}" payload a button of the domain's responses sends, as sent (the
+    domain doubles the braces of a payload; the rendered button has single ones)."""
+    cached = getattr(domain, "_vawg_button_payloads", None)
+    if cached is None:
+        cached = frozenset(
+            str(button.get("payload", "")).replace("{{", "{").replace("}}", "}")
+            for variations in (domain.responses or {}).values()
+            for variation in variations
+            for button in variation.get("buttons") or []
+            if str(button.get("payload", "")).startswith("/")
+        )
+        domain._vawg_button_payloads = cached
+    return cached
+
+
+def as_ordinary_text(request: Request, text: str) -> str:
+    """A message that starts with "/" sets an intent and entities directly in Rasa, skipping
+    the NLU and the danger check, and Rasa prints the whole message in a warning when it cannot
+    parse it. Only a payload of one of our own buttons may do that; anything else is read as
+    ordinary text, without its slashes."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return text
+    domain = getattr(request.app.ctx.agent, "domain", None)
+    if domain is not None and stripped in _button_payloads(domain):
+        return stripped
+    return stripped.lstrip("/").strip()
+
+
 def _exit_text(request: Request) -> str:
     domain = getattr(request.app.ctx.agent, "domain", None)
     variations = (domain.responses.get(QUICK_EXIT_RESPONSE) if domain else None) or []
@@ -121,6 +153,10 @@ class PrivateRestInput(InputChannel):
                 return _error(400, "message must be non-empty text.")
             if len(text) > MAX_MESSAGE_CHARS:
                 return _error(413, f"message is longer than {MAX_MESSAGE_CHARS} characters.")
+
+            text = as_ordinary_text(request, text)
+            if not text:
+                return _error(400, "message must be non-empty text.")
 
             if normalise_exit_phrase(text) in EXIT_PHRASES:
                 await tracker_store_of(request).delete(sender)
