@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.pathways import answer_professional
 from actions.search import results_page
-from actions.signals import PROFESSIONAL_INTENTS, SKIPPED, Signals
+from actions.signals import PROFESSIONAL_INTENTS, Signals
 
 SMALL_TALK = {"greet": "utter_greet", "goodbye": "utter_goodbye", "thanks": "utter_thanks"}
 SKIPS = frozenset({"skip", "deny"})
@@ -119,4 +119,4 @@ class ActionAnswer(Action):
         return [*events, *await _services(dispatcher, signals)]
 
 
-__all__ = ["SKIPPED", "ActionAnswer"]
+__all__ = ["ActionAnswer"]

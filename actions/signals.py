@@ -203,7 +203,7 @@ class Signals:
         if question == "borough":
             return replace(self, borough=SKIPPED)
         if question == "need":
-            return replace(self, needs=(), strands=self.strands)
+            return replace(self, needs=())
         return self
 
     @property
