@@ -31,8 +31,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import aiohttp
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+from tests.conftest import CHANNEL, LOOPBACK_LIMITS  # noqa: E402
+
 MODEL = PROJECT_ROOT / "models" / "vawg.tar.gz"
 LEVELS = (1, 20, 100)
 TARGETS = {1: "p95 <= 150 ms", 20: "p95 <= 300 ms", 100: ">= 40 msg/s"}
@@ -134,11 +138,16 @@ def start_stack(model: Path) -> tuple[subprocess.Popen, str, Path]:
         subprocess.run([sys.executable, "-m", "directory", command], env=env, check=True,
                        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)  # fmt: skip
     ports = [free_port() for _ in range(3)]
+    # Every benchmark client is 127.0.0.1: the per-client limits would refuse them all.
+    credentials = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text())
+    credentials[CHANNEL]["limits"] = LOOPBACK_LIMITS
+    (workdir / "credentials.yml").write_text(yaml.safe_dump(credentials))
     log_path = workdir / "stack.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "--rasa-port", str(ports[0]),
-             "--actions-port", str(ports[1]), "--web-port", str(ports[2]), "--model", str(model)],
+             "--actions-port", str(ports[1]), "--web-port", str(ports[2]), "--model", str(model),
+             "--credentials", str(workdir / "credentials.yml")],
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     deadline = time.monotonic() + STARTUP_TIMEOUT_S

@@ -5,6 +5,14 @@
   of one of the domain's buttons; anything else is read as ordinary text. The sender must be
   a random UUID4: Rasa would put a missing sender into one shared conversation ("default"),
   and a guessable id would let one person read into another's.
+  - The body must be sent as `Content-Type: application/json` (415 otherwise), so a browser
+    on another site must ask first (a CORS preflight); a request whose `Origin` is not one of
+    the configured origins is refused (403). Requests without an Origin (not from a browser)
+    are not affected.
+  - A conversation closed by quick exit stays closed: a message for it (one still queued
+    when the person left) gets the exit reply and starts nothing.
+  - Limits (bot/rate_limit.py): too many messages from one client, or new conversations
+    while the server is busy, get 429 or 503 with Retry-After, before any model runs.
 - `POST /webhooks/rest/exit` `{"sender": "<uuid4>"}` (any Content-Type: sendBeacon sends
   text/plain) deletes the conversation at once, even while a reply is being worked out.
 - `GET /webhooks/rest/_test/tracker/<sender>` -> `{"exists": bool}`, only when
@@ -28,9 +36,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.rate_limit import ChatLimiter, Limits
+
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
+# Every Origin a browser may post from: set by the launcher from its web and --cors-origin
+# origins (space-separated). Unset, any Origin is accepted, as Rasa's own --cors would.
+ORIGINS_VARIABLE = "VAWG_CHAT_ORIGINS"
 TEST_HOOKS_VARIABLE = "VAWG_TEST_HOOKS"
 QUICK_EXIT_RESPONSE = "utter_quick_exit"
 FALLBACK_EXIT_TEXT = "Chat closed."
@@ -61,6 +74,15 @@ def is_uuid4(value: Any) -> bool:
     return parsed.version == 4 and str(parsed) == value.lower()
 
 
+# Control characters and lone surrogates (valid as JSON escapes, not as text): nothing a person
+# types, and a lone surrogate cannot even be encoded to store the conversation.
+_UNTYPEABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def without_untypeable(text: str) -> str:
+    return _UNTYPEABLE.sub("", text)
+
+
 def normalise_exit_phrase(text: str) -> str:
     return re.sub(r"[^a-z ]+", "", " ".join(text.lower().split())).strip()
 
@@ -71,11 +93,32 @@ def _error(status: int, message: str) -> HTTPResponse:
 
 def _json_body(request: Request) -> dict | None:
     # Parsed by hand: sendBeacon posts text/plain, and Sanic's errors would echo the body.
+    # RecursionError: a body of 100,000 "[" is valid-looking JSON too deep to parse.
     try:
         body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return body if isinstance(body, dict) else None
+
+
+def _is_json(request: Request) -> bool:
+    media_type = (request.headers.get("content-type") or "").split(";", 1)[0]
+    return media_type.strip().lower() == "application/json"
+
+
+def allowed_origins(environ: dict[str, str] | None = None) -> frozenset[str] | None:
+    value = (environ if environ is not None else os.environ).get(ORIGINS_VARIABLE)
+    return frozenset(value.split()) if value is not None else None
+
+
+def _origin_allowed(request: Request, origins: frozenset[str] | None) -> bool:
+    origin = request.headers.get("origin")
+    return origin is None or origins is None or origin in origins
+
+
+def client_address(request: Request) -> str:
+    """The client's address: Sanic's remote_addr honours SANIC_PROXIES_COUNT behind a proxy."""
+    return request.remote_addr or request.ip or "unknown"
 
 
 def tracker_store_of(request: Request):
@@ -118,6 +161,32 @@ def as_ordinary_text(request: Request, text: str) -> str:
     return stripped.lstrip("/").strip()
 
 
+def _exit_response(request: Request, sender: str) -> HTTPResponse:
+    # As the domain's utter_quick_exit: the text, then the widget's exit marker.
+    return response.json(
+        [
+            {"recipient_id": sender, "text": _exit_text(request)},
+            {"recipient_id": sender, "custom": QUICK_EXIT_MARKER},
+        ]
+    )
+
+
+# What a client is told when a limit turns a message away (the widget shows its own words,
+# with the helpline and 999).
+LIMITED_MESSAGES = {
+    "client": "Too many messages from this connection. Please wait a minute.",
+    "new_conversations": "Too many new conversations from this connection. Please wait a minute.",
+    "busy": "The chat is very busy. Please try again in a few seconds.",
+}
+
+
+def _limited(verdict) -> HTTPResponse:
+    status = 503 if verdict.reason == "busy" else 429
+    resp = _error(status, LIMITED_MESSAGES[verdict.reason])
+    resp.headers["Retry-After"] = str(verdict.retry_after_s)
+    return resp
+
+
 def _exit_text(request: Request) -> str:
     domain = getattr(request.app.ctx.agent, "domain", None)
     variations = (domain.responses.get(QUICK_EXIT_RESPONSE) if domain else None) or []
@@ -128,6 +197,18 @@ class PrivateRestInput(InputChannel):
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> PrivateRestInput:
+        credentials = dict(credentials or {})
+        limits = Limits.from_config(credentials.pop("limits", None))
+        if credentials:
+            raise ValueError(f"Unknown chat channel setting(s): {', '.join(sorted(credentials))}.")
+        return cls(limits)
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limiter = ChatLimiter(limits or Limits())
+        self.origins = allowed_origins()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("vawg_private_rest", __name__)
@@ -142,6 +223,10 @@ class PrivateRestInput(InputChannel):
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not _origin_allowed(request, self.origins):
+                return _error(403, "This site may not use the chat.")
+            if not _is_json(request):
+                return _error(415, "Send the message as Content-Type: application/json.")
             body = _json_body(request)
             if body is None:
                 return _error(400, "The body must be a JSON object.")
@@ -154,31 +239,38 @@ class PrivateRestInput(InputChannel):
             if len(text) > MAX_MESSAGE_CHARS:
                 return _error(413, f"message is longer than {MAX_MESSAGE_CHARS} characters.")
 
-            text = as_ordinary_text(request, text)
-            if not text:
+            text = as_ordinary_text(request, without_untypeable(text))
+            if not text.strip():
                 return _error(400, "message must be non-empty text.")
 
+            store = tracker_store_of(request)
             if normalise_exit_phrase(text) in EXIT_PHRASES:
-                await tracker_store_of(request).delete(sender)
-                # As the domain's utter_quick_exit: the text, then the widget's exit marker.
-                return response.json(
-                    [
-                        {"recipient_id": sender, "text": _exit_text(request)},
-                        {"recipient_id": sender, "custom": QUICK_EXIT_MARKER},
-                    ]
-                )
+                await store.delete(sender)
+                return _exit_response(request, sender)
+            if await store.has_exited(sender):
+                return _exit_response(request, sender)
+
+            new_conversation = not await store.exists(sender)
+            verdict = self.limiter.check(client_address(request), new_conversation)
+            if not verdict.allowed:
+                return _limited(verdict)
 
             collector = CollectingOutputChannel()
+            self.limiter.in_flight += 1
             try:
                 # No client metadata: it would be stored in the tracker.
                 await on_new_message(UserMessage(text, collector, sender, input_channel="rest"))
             except Exception as error:  # noqa: BLE001 (any failure: reply without logging text)
                 logger.error("A message could not be handled (%s).", type(error).__name__)
                 return _error(500, "Something went wrong. Please try again.")
+            finally:
+                self.limiter.in_flight -= 1
             return response.json(collector.messages)
 
         @bp.route("/exit", methods=["POST"])
         async def quick_exit(request: Request) -> HTTPResponse:
+            # Any Content-Type (sendBeacon sends text/plain) and any Origin: leaving must
+            # always work, and all it can do is forget a conversation whose id you hold.
             body = _json_body(request)
             sender = body.get("sender") if body else None
             if not is_uuid4(sender):

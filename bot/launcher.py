@@ -140,10 +140,15 @@ def child_environment(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def chat_origins(args: argparse.Namespace) -> list[str]:
+    """The origins whose pages may post to the chat: the web app's, and each --cors-origin."""
+    web = [f"http://{LOOPBACK}:{args.web_port}", f"http://localhost:{args.web_port}"]
+    return web + args.cors_origin
+
+
 def build_children(args: argparse.Namespace, endpoints: Path) -> list[Child]:
     py = sys.executable
-    web_origins = [f"http://{LOOPBACK}:{args.web_port}", f"http://localhost:{args.web_port}"]
-    web_origins += args.cors_origin
+    web_origins = chat_origins(args)
     return [
         Child(
             "actions",
@@ -163,7 +168,7 @@ def build_children(args: argparse.Namespace, endpoints: Path) -> list[Child]:
                 *(py, "-m", "bot.rasa_server", "run", "--model", str(args.model)),
                 *f"--interface {LOOPBACK} --port {args.rasa_port} --quiet".split(),
                 *("--endpoints", str(endpoints)),
-                *("--credentials", str(PROJECT_ROOT / "credentials.yml")),
+                *("--credentials", str(args.credentials)),
                 *("--cors", *web_origins),
             ],
             f"http://{LOOPBACK}:{args.rasa_port}/",
@@ -229,6 +234,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=DEFAULT_ENDPOINTS,
         help="endpoints.yml to start from (tracker store); action_endpoint is filled in",
     )
+    parser.add_argument(
+        "--credentials",
+        type=Path,
+        default=PROJECT_ROOT / "credentials.yml",
+        help="credentials.yml for Rasa: the chat channel and its limits",
+    )
     parser.add_argument("--startup-timeout", type=float, default=STARTUP_TIMEOUT_S)
     return parser.parse_args(argv)
 
@@ -255,6 +266,8 @@ def run(argv: list[str] | None = None) -> int:
             {
                 "VAWG_BOT_URL": f"http://{LOOPBACK}:{args.rasa_port}",
                 "VAWG_ACTIONS_URL": f"http://{LOOPBACK}:{args.actions_port}",
+                # The chat channel refuses browsers posting from any other page.
+                "VAWG_CHAT_ORIGINS": " ".join(chat_origins(args)),
             }
         )
         children = build_children(args, endpoints)

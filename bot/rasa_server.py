@@ -8,6 +8,10 @@ quietly does things that would keep conversations:
 - `--enable-api` serves whole transcripts; DEBUG logs carry what people type;
 - a failed action call is logged at ERROR with the response body, which can hold the tracker.
 Here each of those is an error at start-up, before Rasa serves anything.
+
+It also bounds what one request may cost (`limit_http`): a body of at most 32 KB (413), a
+request that must arrive within 10 s, and idle keep-alive connections closed after 5 s, so
+slow or huge clients cannot hold the server.
 """
 
 from __future__ import annotations
@@ -113,6 +117,53 @@ def _validate_action_result(self, result: dict) -> bool:
     raise error
 
 
+MAX_BODY_BYTES = 32 * 1024
+HTTP_LIMITS = {
+    "REQUEST_MAX_SIZE": MAX_BODY_BYTES,
+    "REQUEST_TIMEOUT": 10,  # headers and body must arrive within this
+    "RESPONSE_TIMEOUT": 30,
+    "KEEP_ALIVE_TIMEOUT": 5,  # Rasa sets 120
+    "REQUEST_BUFFER_SIZE": 16 * 1024,
+}
+
+
+def limit_http(app) -> None:
+    """Sanic's limits for every request, and errors as short JSON that never echo a body."""
+    from sanic.exceptions import SanicException
+
+    app.config.update(HTTP_LIMITS)
+
+    async def as_json(_request, error: SanicException):
+        from sanic import response
+
+        status = getattr(error, "status_code", 500) or 500
+        message = ERROR_MESSAGES.get(status, "The request could not be handled.")
+        return response.json({"error": message}, status=status, headers=NO_STORE)
+
+    app.error_handler.add(SanicException, as_json)
+
+
+ERROR_MESSAGES = {
+    400: "The request could not be read.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    408: "The request took too long to arrive.",
+    413: f"The request is too large: at most {MAX_BODY_BYTES // 1024} KB.",
+    503: "The service is not ready. Please try again shortly.",
+}
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _configure_app_with_limits(configure_app):
+    @functools.wraps(configure_app)
+    def configure(*args, **kwargs):
+        app = configure_app(*args, **kwargs)
+        limit_http(app)
+        return app
+
+    return configure
+
+
 def _configure_app_with_a_frozen_heap(configure_app):
     @functools.wraps(configure_app)
     def configure(*args, **kwargs):
@@ -134,8 +185,11 @@ def install_speedups() -> None:
 def install_guards() -> None:
     import rasa.core.actions.action
     import rasa.core.agent
+    import rasa.core.run
     import rasa.core.tracker_store
     import rasa.utils.endpoints
+
+    rasa.core.run.configure_app = _configure_app_with_limits(rasa.core.run.configure_app)
 
     rasa.core.actions.action.RemoteAction._validate_action_result = _validate_action_result
 

@@ -5,10 +5,15 @@ conversation would otherwise stay in memory until the server restarts. These sto
 conversation only while it is active (a sliding idle TTL), cap how many can be held, delete one
 on request (quick exit), and never stream events to a broker.
 
-- `EphemeralInMemoryTrackerStore`: one Rasa instance. Bounded: oldest idle conversation evicted
-  first when the cap is reached.
+- `EphemeralInMemoryTrackerStore`: one Rasa instance. Bounded: when the cap is reached, the
+  longest idle conversation of one message goes first (the shape of a flood), and a
+  conversation under way only when there are none of those.
 - `EphemeralRedisTrackerStore`: several Rasa instances sharing one Redis. Keys carry an expiry;
   by default it refuses a Redis that snapshots or appends to disk.
+
+A long conversation is compacted as it is saved: past `MAX_EVENTS` events, only the recent
+turns are kept, behind the slots' values at the cut, so turn 300 costs what turn 30 does (the
+whole tracker is serialised, sent to the action server and parsed again on every turn).
 
 Configured in endpoints.yml as `tracker_store: {type: bot.tracker_store.<Class>, ...}`.
 `check_endpoints()` is what the launcher and bot.rasa_server call before Rasa starts, because
@@ -29,8 +34,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
-from rasa.shared.core.constants import ACTION_SESSION_START_NAME
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import (
     DialogueStateTracker,
     get_trackers_for_conversation_sessions,
@@ -44,6 +49,10 @@ QUICK_EXIT_ACTIONS = frozenset({"utter_quick_exit", "action_quick_exit"})
 DEFAULT_TTL_S = 30 * 60
 DEFAULT_MAX_CONVERSATIONS = 20_000
 DEFAULT_REDIS_PREFIX = "vawg:"
+# A turn is about ten events. Past MAX_EVENTS a tracker is cut back to about KEEP_EVENTS, so
+# the work is done once every few dozen turns, not on each.
+MAX_EVENTS = 400
+KEEP_EVENTS = 150
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -57,11 +66,6 @@ def _ends_in_quick_exit(tracker: DialogueStateTracker) -> bool:
     )
 
 
-def _started_before(tracker: DialogueStateTracker, moment: float) -> bool:
-    # An empty tracker is a conversation being created now, never a stale one.
-    return bool(tracker.events) and tracker.events[0].timestamp < moment
-
-
 def _latest_session(tracker: DialogueStateTracker) -> DialogueStateTracker:
     # Splitting replays every event into new trackers, on every message. Only split when a
     # later session has started (after 30 minutes idle the store has forgotten it anyway).
@@ -70,6 +74,43 @@ def _latest_session(tracker: DialogueStateTracker) -> DialogueStateTracker:
         for event in itertools.islice(tracker.events, 1, None)
     )
     return get_trackers_for_conversation_sessions(tracker)[-1] if later_start else tracker
+
+
+def _user_messages(tracker: DialogueStateTracker, at_least: int) -> bool:
+    count = 0
+    for event in tracker.events:
+        if isinstance(event, UserUttered):
+            count += 1
+            if count >= at_least:
+                return True
+    return False
+
+
+def compacted(tracker: DialogueStateTracker, slots: Iterable[Any]) -> DialogueStateTracker:
+    """The tracker, or past MAX_EVENTS its last KEEP_EVENTS or so, cut at a user message and
+    led by the slots' values at the cut: what the rules and actions read (slots and the
+    recent turns) is the same; what no one reads (old turns) is gone."""
+    events = list(tracker.events)
+    if len(events) <= MAX_EVENTS:
+        return tracker
+    cut = len(events) - KEEP_EVENTS
+    while cut < len(events) and not isinstance(events[cut], UserUttered):
+        cut += 1
+    if cut >= len(events):
+        return tracker
+    before = DialogueStateTracker.from_events(tracker.sender_id, events[:cut], slots=slots)
+    moment = events[cut].timestamp
+    lead = [
+        ActionExecuted(ACTION_SESSION_START_NAME, timestamp=moment),
+        SessionStarted(timestamp=moment),
+        *(
+            SlotSet(slot.name, slot.value, timestamp=moment)
+            for slot in before.slots.values()
+            if slot.value != slot.initial_value
+        ),
+        ActionExecuted(ACTION_LISTEN_NAME, timestamp=moment),
+    ]
+    return DialogueStateTracker.from_events(tracker.sender_id, lead + events[cut:], slots=slots)
 
 
 def _release_freed_memory() -> None:
@@ -81,9 +122,10 @@ def _release_freed_memory() -> None:
 class EphemeralTrackerStore(TrackerStore, SerializedTrackerAsText):
     """What every store of ours promises: expiry, deletion, no event broker.
 
-    Deletion leaves a tombstone (conversation id and time, no content) for one TTL: a message
-    still being processed when the person exits must not save its tracker back afterwards.
-    Any tracker that began before the deletion is dropped instead of saved.
+    Deletion leaves a tombstone (conversation id and time, no content) for one TTL, and a
+    conversation with a tombstone is never saved again: a message still queued or being
+    processed when the person exits must not bring it back. The widget starts a new id after
+    an exit, so nothing legitimate is lost.
     """
 
     def __init__(self, domain: Any = None, event_broker: Any = None, ttl_seconds: float = 0):
@@ -101,10 +143,16 @@ class EphemeralTrackerStore(TrackerStore, SerializedTrackerAsText):
             # The reply has been produced; nothing of the conversation is kept.
             await self.delete(tracker.sender_id)
             return
-        deleted_at = await self._deleted_at(tracker.sender_id)
-        if deleted_at is not None and _started_before(tracker, deleted_at):
+        if await self.has_exited(tracker.sender_id):
             return
-        await self._put(tracker.sender_id, self.serialise_tracker(tracker))
+        if len(tracker.events) > MAX_EVENTS and self.domain is not None:
+            tracker = compacted(tracker, self.domain.slots)
+        established = _user_messages(tracker, at_least=2)
+        await self._put(tracker.sender_id, self.serialise_tracker(tracker), established)
+
+    async def has_exited(self, sender_id: str) -> bool:
+        """True for a conversation closed by quick exit within the last TTL."""
+        return await self._deleted_at(sender_id) is not None
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         tracker = await self.retrieve_full_tracker(sender_id)
@@ -129,7 +177,7 @@ class EphemeralTrackerStore(TrackerStore, SerializedTrackerAsText):
     async def keys(self) -> Iterable[str]:
         raise NotImplementedError
 
-    async def _put(self, sender_id: str, serialised: str) -> None:
+    async def _put(self, sender_id: str, serialised: str, established: bool) -> None:
         raise NotImplementedError
 
     async def _get(self, sender_id: str) -> str | None:
@@ -142,9 +190,11 @@ class EphemeralTrackerStore(TrackerStore, SerializedTrackerAsText):
 class EphemeralInMemoryTrackerStore(EphemeralTrackerStore):
     """Conversations in this process's memory, gone after `ttl_seconds` without a message.
 
-    Entries are kept in order of last activity, so expiry and eviction both pop from the front.
-    A background sweep (started with the first save, on Rasa's event loop) removes idle
-    conversations even when no one else is talking.
+    Two queues in order of last activity: conversations of one message so far, and those
+    under way (two or more). Expiry pops the front of each; at the cap, the front of the first
+    goes before any of the second, so a flood of one-message conversations cannot push out
+    people who are mid-conversation. A background sweep (started with the first save, on
+    Rasa's event loop) removes idle conversations even when no one else is talking.
     """
 
     def __init__(
@@ -159,31 +209,31 @@ class EphemeralInMemoryTrackerStore(EphemeralTrackerStore):
         if max_conversations < 1:
             raise UnsafeConfiguration("max_conversations must be at least 1.")
         self.max_conversations = int(max_conversations)
-        # sender_id -> (serialised tracker, monotonic time it expires)
-        self._live: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        # sender_id -> (serialised tracker, monotonic time it expires), oldest activity first
+        self._new: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._established: OrderedDict[str, tuple[str, float]] = OrderedDict()
         # sender_id -> (wall-clock deletion time, monotonic time the tombstone expires)
         self._tombstones: OrderedDict[str, tuple[float, float]] = OrderedDict()
         self.evicted_for_capacity = 0
+        self.evicted_established = 0
         self._last_capacity_warning = 0.0
         self._sweeper: asyncio.Task | None = None
 
     def __len__(self) -> int:
         self.sweep()
-        return len(self._live)
+        return len(self._new) + len(self._established)
 
     def sweep(self) -> int:
         """Drops expired conversations and tombstones; returns how many conversations went."""
         now = time.monotonic()
         removed = 0
-        while self._live:
-            sender_id, (_, expires) = next(iter(self._live.items()))
-            if expires > now:
-                break
-            del self._live[sender_id]
-            removed += 1
+        for queue in (self._new, self._established):
+            while queue and next(iter(queue.values()))[1] <= now:
+                queue.popitem(last=False)
+                removed += 1
         while self._tombstones and next(iter(self._tombstones.values()))[1] <= now:
             self._tombstones.popitem(last=False)
-        if removed >= 100 or (removed and not self._live):
+        if removed >= 100 or (removed and not (self._new or self._established)):
             _release_freed_memory()
         return removed
 
@@ -204,13 +254,21 @@ class EphemeralInMemoryTrackerStore(EphemeralTrackerStore):
             return
         self._sweeper = loop.create_task(self._sweep_forever())
 
-    async def _put(self, sender_id: str, serialised: str) -> None:
+    async def _put(self, sender_id: str, serialised: str, established: bool) -> None:
         self._ensure_sweeper()
         self.sweep()
-        self._live[sender_id] = (serialised, time.monotonic() + self.ttl_seconds)
-        self._live.move_to_end(sender_id)
-        while len(self._live) > self.max_conversations:
-            self._live.popitem(last=False)
+        queue, other = (
+            (self._established, self._new) if established else (self._new, self._established)
+        )
+        other.pop(sender_id, None)
+        queue[sender_id] = (serialised, time.monotonic() + self.ttl_seconds)
+        queue.move_to_end(sender_id)
+        while len(self._new) + len(self._established) > self.max_conversations:
+            if self._new:
+                self._new.popitem(last=False)
+            else:
+                self._established.popitem(last=False)
+                self.evicted_established += 1
             self.evicted_for_capacity += 1
             self._warn_capacity()
 
@@ -226,7 +284,7 @@ class EphemeralInMemoryTrackerStore(EphemeralTrackerStore):
 
     async def _get(self, sender_id: str) -> str | None:
         self.sweep()
-        entry = self._live.get(sender_id)
+        entry = self._established.get(sender_id) or self._new.get(sender_id)
         return entry[0] if entry else None
 
     async def _deleted_at(self, sender_id: str) -> float | None:
@@ -236,10 +294,11 @@ class EphemeralInMemoryTrackerStore(EphemeralTrackerStore):
 
     async def exists(self, conversation_id: str) -> bool:
         self.sweep()
-        return conversation_id in self._live
+        return conversation_id in self._established or conversation_id in self._new
 
     async def delete(self, sender_id: str) -> None:
-        self._live.pop(sender_id, None)
+        self._new.pop(sender_id, None)
+        self._established.pop(sender_id, None)
         self._tombstones[sender_id] = (time.time(), time.monotonic() + self.ttl_seconds)
         self._tombstones.move_to_end(sender_id)
         while len(self._tombstones) > self.max_conversations:
@@ -247,7 +306,7 @@ class EphemeralInMemoryTrackerStore(EphemeralTrackerStore):
 
     async def keys(self) -> Iterable[str]:
         self.sweep()
-        return list(self._live)
+        return [*self._established, *self._new]
 
 
 class EphemeralRedisTrackerStore(EphemeralTrackerStore):
@@ -316,7 +375,7 @@ class EphemeralRedisTrackerStore(EphemeralTrackerStore):
     def _ttl_ms(self) -> int:
         return max(1, int(self.ttl_seconds * 1000))
 
-    async def _put(self, sender_id: str, serialised: str) -> None:
+    async def _put(self, sender_id: str, serialised: str, established: bool) -> None:
         self.red.set(self._key(sender_id), serialised, px=self._ttl_ms())
 
     async def _get(self, sender_id: str) -> str | None:

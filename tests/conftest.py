@@ -77,6 +77,14 @@ def redis_url():
     return REDIS_URL
 
 
+CHANNEL = "bot.channels.PrivateRestInput"
+LOOPBACK_LIMITS = {
+    "messages_per_client": 1_000_000,
+    "new_conversations_per_client": 1_000_000,
+    "busy_in_flight": 1_000_000,
+}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -129,11 +137,20 @@ def _seed_database(url: str, env: dict) -> None:
 
 
 @contextlib.contextmanager
-def launch_stack(workdir: Path, tracker_store: dict | None = None, test_hooks: bool = True):
+def launch_stack(
+    workdir: Path,
+    tracker_store: dict | None = None,
+    test_hooks: bool = True,
+    limits: dict | None = None,
+    extra_env: dict | None = None,
+):
     """Start the launcher on free ports against a fresh seeded SQLite directory.
 
     `tracker_store` replaces the one in endpoints.yml (a tiny TTL, the Redis store);
-    `test_hooks` enables the channel's test-only existence check (never set in production).
+    `test_hooks` enables the channel's test-only existence check (never set in production);
+    `limits` replaces the chat channel's limits. By default they are LOOPBACK_LIMITS: every
+    test client is 127.0.0.1, so credentials.yml's per-client limits would be one budget
+    for the whole suite (tests/safety/test_chat_limits.py tests the real ones).
     """
     if not MODEL.exists():
         pytest.fail(f"No trained model at {MODEL}: run `make model` (make test does it first).")
@@ -142,11 +159,16 @@ def launch_stack(workdir: Path, tracker_store: dict | None = None, test_hooks: b
         endpoints["tracker_store"] = tracker_store
     endpoints_path = workdir / "endpoints.yml"
     endpoints_path.write_text(yaml.safe_dump(endpoints))
+    credentials = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text())
+    credentials[CHANNEL]["limits"] = LOOPBACK_LIMITS if limits is None else limits
+    credentials_path = workdir / "credentials.yml"
+    credentials_path.write_text(yaml.safe_dump(credentials))
     database_url = f"sqlite:///{workdir / 'directory.sqlite3'}"
     env = dict(os.environ, DIRECTORY_DATABASE_URL=database_url)
     env.pop("VAWG_TEST_HOOKS", None)
     if test_hooks:
         env["VAWG_TEST_HOOKS"] = "1"
+    env.update(extra_env or {})
     _seed_database(database_url, env)
     ports = {"rasa": free_port(), "actions": free_port(), "web": free_port()}
     arguments = [f"--{name}-port={port}" for name, port in ports.items()]
@@ -160,6 +182,7 @@ def launch_stack(workdir: Path, tracker_store: dict | None = None, test_hooks: b
                 *arguments,
                 f"--model={MODEL}",
                 f"--endpoints={endpoints_path}",
+                f"--credentials={credentials_path}",
             ],  # fmt: skip
             cwd=PROJECT_ROOT,
             env=env,

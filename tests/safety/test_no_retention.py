@@ -155,17 +155,18 @@ def test_a_request_to_leave_in_other_words_goes_through_the_model_and_closes_too
     assert not stack.tracker_exists(sender)
 
 
-def test_after_quick_exit_the_same_id_starts_from_nothing(stack):
-    fresh = stack.send(new_sender(), "I need counselling")
+def test_after_quick_exit_the_same_id_stays_closed(stack):
     sender = new_sender()
     stack.send(sender, "I need a refuge in Westminster")  # sets borough and need
     stack.send(sender, "get me out of here")
     assert not stack.tracker_exists(sender)
-    # Nothing remembered: the same question gets what a brand-new conversation gets.
-    assert stack.send(sender, "I need counselling") == [
-        {**reply, "recipient_id": sender} for reply in fresh
-    ]
-    assert stack.tracker_exists(sender)
+    # A message still queued when the person left (or replayed later) brings nothing back:
+    # it gets the exit answer again, and no conversation is started (the widget uses a new id).
+    assert exit_reply(stack, sender, "I need counselling") == QUICK_EXIT_ANSWER
+    assert not stack.tracker_exists(sender)
+    status, _, _ = quick_exit_beacon(stack, new_sender())
+    replies = stack.send(new_sender(), "I need counselling")
+    assert status == 204 and any(r.get("text") for r in replies)
 
 
 def test_the_exit_beacon_deletes_the_conversation(stack):
@@ -221,12 +222,27 @@ def test_chat_responses_are_never_cached(stack):
 
 def test_cors_allows_the_web_app_only(stack):
     allowed = stack.web_url
-    _, headers, _ = send_json(stack, {"sender": new_sender(), "message": "hi"}, origin=allowed)
-    assert headers["Access-Control-Allow-Origin"] == allowed
-    _, headers, _ = send_json(
-        stack, {"sender": new_sender(), "message": "hi"}, origin="https://attacker.example"
+    status, headers, _ = send_json(stack, {"sender": new_sender(), "message": "hi"}, origin=allowed)
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == allowed
+    # Another site's page is refused outright, not only denied the CORS header.
+    sender = new_sender()
+    status, headers, body = send_json(
+        stack, {"sender": sender, "message": "hi"}, origin="https://attacker.example"
     )
+    assert status == 403 and set(body) == {"error"}
     assert headers.get("Access-Control-Allow-Origin") in (None, "")
+    assert not stack.tracker_exists(sender)
+
+
+def test_the_webhook_takes_json_only_so_browsers_must_ask_first(stack):
+    # text/plain and form posts are "simple" requests a browser sends from any page without a
+    # CORS preflight; the chat refuses them, so every cross-site post needs a preflight.
+    body = json.dumps({"sender": new_sender(), "message": "hi"}).encode()
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data"):
+        status, _, answer = post(url, body, content_type)
+        assert status == 415 and set(answer) == {"error"}
+    assert post(url, body, "application/json; charset=utf-8")[0] == 200
 
 
 def test_the_test_hook_reveals_existence_only(stack):

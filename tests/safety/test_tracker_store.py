@@ -99,9 +99,9 @@ def test_background_sweep_frees_idle_conversations_without_any_traffic():
         store = EphemeralInMemoryTrackerStore(DOMAIN, ttl_seconds=0.4)
         for _ in range(50):
             await store.save(conversation(new_id(), "hello"))
-        assert len(store._live) == 50
+        assert len(store._new) == 50
         await asyncio.sleep(1.0)  # no call into the store: only the sweeper can have run
-        assert len(store._live) == 0
+        assert len(store._new) == 0
 
     run(scenario())
 
@@ -141,10 +141,99 @@ def test_a_reply_finishing_after_the_exit_does_not_bring_the_conversation_back()
         await store.delete(sender)  # POST /exit while the bot is busy
         await store.save(in_flight)  # the busy request now saves
         assert not await store.exists(sender)
-        # Someone starting again with the same id gets a fresh conversation that is kept.
+        assert await store.has_exited(sender)
+
+    run(scenario())
+
+
+def test_a_message_queued_behind_the_exit_does_not_start_it_again():
+    async def scenario():
+        store = EphemeralInMemoryTrackerStore(DOMAIN, ttl_seconds=60)
+        sender = new_id()
+        await store.save(conversation(sender, "hello"))
+        await store.delete(sender)
+        # A message sent before the exit, handled after it: Rasa finds no tracker and builds a
+        # new one, all of whose events are later than the deletion.
         await asyncio.sleep(0.01)
-        await store.save(conversation(sender, "new start"))
-        assert (await store.retrieve(sender)).latest_message.text == "new start"
+        await store.save(conversation(sender, "queued"))
+        assert not await store.exists(sender)
+        assert not await store.has_exited(new_id())
+
+    run(scenario())
+
+
+def test_a_flood_of_one_message_conversations_never_evicts_one_under_way():
+    async def scenario():
+        store = EphemeralInMemoryTrackerStore(DOMAIN, ttl_seconds=60, max_conversations=10)
+        talking = [new_id() for _ in range(4)]
+        for sender in talking:  # two messages each: under way
+            await store.save(conversation(sender, "hello", UserUttered("westminster")))
+        flood = [new_id() for _ in range(200)]
+        for sender in flood:
+            await store.save(conversation(sender, "x"))
+        for sender in talking:
+            assert await store.exists(sender)
+        assert store.evicted_established == 0
+        assert store.evicted_for_capacity == 200 - 6
+        assert set(await store.keys()) == {*talking, *flood[-6:]}
+
+    run(scenario())
+
+
+def test_only_when_all_are_under_way_does_the_longest_idle_one_go():
+    async def scenario():
+        store = EphemeralInMemoryTrackerStore(DOMAIN, ttl_seconds=60, max_conversations=2)
+        first, second, third = (new_id() for _ in range(3))
+        for sender in (first, second, third):
+            await store.save(conversation(sender, "hello", UserUttered("again")))
+        assert set(await store.keys()) == {second, third}
+        assert store.evicted_established == 1
+
+    run(scenario())
+
+
+def test_a_long_conversation_is_compacted_with_its_slots_and_recent_turns():
+    async def scenario():
+        domain = Domain.from_dict(
+            {
+                "slots": {
+                    "borough": {"type": "text", "mappings": [{"type": "custom"}]},
+                    "needs": {"type": "list", "mappings": [{"type": "custom"}]},
+                }
+            }
+        )
+        store = EphemeralInMemoryTrackerStore(domain, ttl_seconds=60)
+        sender = new_id()
+        events = [ActionExecuted("action_session_start"), SessionStarted()]
+        events += [SlotSet("borough", "westminster"), SlotSet("needs", ["refuge"])]
+        for turn in range(300):
+            events += [
+                ActionExecuted("action_listen"),
+                UserUttered(f"message {turn}", {"name": "search_services", "confidence": 1.0}),
+                ActionExecuted("action_answer"),
+                BotUttered(f"reply {turn}"),
+            ]
+        events.append(ActionExecuted("action_listen"))
+        long = DialogueStateTracker.from_events(sender, events, domain.slots)
+        await store.save(long)
+        kept = await store.retrieve(sender)
+        assert len(kept.events) <= 160
+        assert kept.get_slot("borough") == "westminster"
+        assert kept.get_slot("needs") == ["refuge"]
+        assert kept.latest_message.text == "message 299"
+        assert kept.latest_action_name == "action_listen"
+        texts = [e.text for e in kept.events if isinstance(e, UserUttered)]
+        assert texts == [f"message {turn}" for turn in range(300 - len(texts), 300)]
+        # A later slot change survives the next compaction too.
+        kept.update(SlotSet("borough", "kensington-and-chelsea"))
+        for turn in range(300, 500):
+            kept.update(UserUttered(f"message {turn}"))
+            kept.update(ActionExecuted("action_listen"))
+        await store.save(kept)
+        again = await store.retrieve(sender)
+        assert len(again.events) <= 160
+        assert again.get_slot("borough") == "kensington-and-chelsea"
+        assert again.latest_message.text == "message 499"
 
     run(scenario())
 
