@@ -1,22 +1,50 @@
 """Public pages: the demo partnership home page with the chat widget, the embed docs,
-"cover your tracks" advice, and the widget bundle itself.
+"cover your tracks" advice, the widget's two bundles and the chat's frame page.
+
+The widget is two parts. The loader (`/webchat.js`) is the one script a host page
+includes: it draws the launcher and an iframe of `/chat`, the frame page, where the
+conversation happens (`/chat.js`). The frame comes from this app's origin, not the host
+page's, so no script on the host page can read the conversation.
+
+Settings:
+- BOT_URL: the Rasa server the chat talks to (the frame's only `connect-src`).
+- EXIT_URL: where quick exit goes, unless the host page's script tag says otherwise.
+- CHAT_HOST_ORIGINS (env VAWG_CHAT_HOST_ORIGINS, space or comma separated): the origins
+  whose pages may frame the chat, e.g. the partnership's website; this app's own origin
+  always may (the demo pages).
+- CHAT_URL: where the demo pages load the widget from; by default this app.
 
 Pages work under a strict CSP: no inline scripts or style attributes; the widget's
-styles are a constructed stylesheet inside its shadow root.
+styles are constructed stylesheets (the loader's inside its closed shadow root).
 """
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+
+from directory.web.security import chat_frame_policy, origin_of
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_BUNDLE = PROJECT_ROOT / "webchat" / "dist" / "webchat.js"
+DIST = PROJECT_ROOT / "webchat" / "dist"
+DEFAULT_BUNDLE = DIST / "webchat.js"
+DEFAULT_CHAT_BUNDLE = DIST / "chat.js"
 DEFAULT_BOT_URL = "http://127.0.0.1:5005"
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
 NATIONAL_HELPLINE = "0808 2000 247"
-# The bundle's URL has no version in it, so caches keep it for an hour, not a year.
+# The bundles' URLs have no version in them, so caches keep them for an hour, not a year.
 BUNDLE_MAX_AGE_S = 3600
 
 bp = Blueprint(
@@ -28,13 +56,47 @@ bp = Blueprint(
 )
 
 
+def host_origins(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    """The origins allowed to frame the chat, each checked to be exactly an origin."""
+    items = re.split(r"[\s,]+", value) if isinstance(value, str) else list(value or [])
+    origins = []
+    for item in filter(None, (i.strip() for i in items)):
+        try:
+            origin = origin_of(item)
+        except ValueError:
+            origin = None
+        if origin != item.rstrip("/"):
+            raise ValueError(
+                f"CHAT_HOST_ORIGINS takes origins such as https://www.example.org "
+                f"(scheme, host and port only), not {item!r}"
+            )
+        origins.append(origin)
+    return origins
+
+
+@bp.record_once
+def read_settings(state) -> None:
+    # A bad origin stops the app at start-up, not at the first chat.
+    config = state.app.config
+    config["CHAT_HOST_ORIGINS"] = host_origins(
+        config.get("CHAT_HOST_ORIGINS", os.environ.get("VAWG_CHAT_HOST_ORIGINS", ""))
+    )
+
+
+def _chat_url() -> str | None:
+    url = current_app.config.get("CHAT_URL")
+    return url.rstrip("/") if url else None
+
+
 @bp.context_processor
 def widget_settings() -> dict:
     config = current_app.config
+    chat_url = _chat_url()
     return {
         "bot_url": config.get("BOT_URL", DEFAULT_BOT_URL),
         "exit_url": config.get("EXIT_URL", DEFAULT_EXIT_URL),
         "helpline": NATIONAL_HELPLINE,
+        "widget_src": f"{chat_url}/webchat.js" if chat_url else url_for("public.webchat_js"),
     }
 
 
@@ -45,8 +107,10 @@ def home():
 
 @bp.get("/embed")
 def embed():
-    script_url = request.url_root.rstrip("/") + "/webchat.js"
-    return render_template("public/embed.html", script_url=script_url)
+    base = _chat_url() or request.url_root.rstrip("/")
+    return render_template(
+        "public/embed.html", script_url=f"{base}/webchat.js", chat_origin=origin_of(base)
+    )
 
 
 @bp.get("/cover-your-tracks")
@@ -54,12 +118,36 @@ def cover_your_tracks():
     return render_template("public/cover_your_tracks.html")
 
 
-@bp.get("/webchat.js")
-def webchat_js():
-    bundle = Path(current_app.config.get("WEBCHAT_BUNDLE", DEFAULT_BUNDLE))
+def _bundle(setting: str, default: Path):
+    bundle = Path(current_app.config.get(setting, default))
     if not bundle.is_file():
         abort(404, description="The chat widget is not built: run `make webchat`.")
-    response = send_file(bundle, mimetype="text/javascript", max_age=BUNDLE_MAX_AGE_S)
+    return send_file(bundle, mimetype="text/javascript", max_age=BUNDLE_MAX_AGE_S)
+
+
+@bp.get("/webchat.js")
+def webchat_js():
+    response = _bundle("WEBCHAT_BUNDLE", DEFAULT_BUNDLE)
     # Other sites (the partnership's own) embed this script.
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@bp.get("/chat.js")
+def chat_js():
+    response = _bundle("WEBCHAT_CHAT_BUNDLE", DEFAULT_CHAT_BUNDLE)
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"  # only the frame loads it
+    return response
+
+
+@bp.get("/chat")
+def chat_frame():
+    """The frame the loader draws: the chat, under its own strict policy."""
+    config = current_app.config
+    response = make_response(render_template("public/chat.html"))
+    response.headers["Content-Security-Policy"] = chat_frame_policy(
+        config.get("BOT_URL", DEFAULT_BOT_URL), host_origins(config.get("CHAT_HOST_ORIGINS"))
+    )
+    # Nothing personal in it, but nothing to gain from a copy on the device either.
+    response.headers["Cache-Control"] = "no-store"
     return response

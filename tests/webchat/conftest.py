@@ -3,10 +3,11 @@
 - `browser`: Debian's headless Chromium driven by Playwright (it cannot download its own).
 - `fake_bot`: a stand-in for Rasa's REST channel, for the UI-only tests; the end-to-end
   test uses the real `stack` from tests/conftest.py.
-- `web`: the real web app (`create_app`) on a free port, talking to `fake_bot`, under a
-  strict Content Security Policy so any inline script or style would show up.
+- `web`: the real web app (`create_app`) on two free ports, the host site and the chat's own
+  origin, talking to `fake_bot`; the host pages are under a strict Content Security Policy
+  so any inline script or style, or a connection from the host page, would show up.
 - `chat`: a fresh browser context and page with the watchers every test needs (no dialogs,
-  no page errors, no CSP violations, no request leaving this machine's two servers).
+  no page errors, no CSP violations, no request leaving this machine's servers).
 """
 
 from __future__ import annotations
@@ -70,8 +71,7 @@ def make_chat(browser):
     chats: list[Chat] = []
 
     def make(web_app, **options) -> Chat:
-        origins = {web_app.url, web_app.bot_url}
-        chat = Chat(browser, origins, **options)
+        chat = Chat(browser, web_app.origins, **options)
         chats.append(chat)
         return chat
 

@@ -1,6 +1,6 @@
 """What the chat widget's browser tests share: a fake Rasa REST channel, the web app
-on a free port, and `Chat`, one browser tab with watchers and helpers. conftest.py turns
-these into fixtures."""
+on two free ports (the partnership's site, and the chat's own origin), and `Chat`, one
+browser tab with watchers and helpers. conftest.py turns these into fixtures."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, Page, expect
+from flask import request
+from playwright.sync_api import Browser, Frame, Page, expect
 from waitress import create_server
 
 from directory.web import create_app
@@ -32,11 +33,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+# The host pages' policy: the loader's script and its frame from the chat's origin, and
+# nothing else; no connect-src at all, since only the frame talks to the bot.
 STRICT_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "connect-src 'self' {bot}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src {chat}; frame-src {chat}; style-src 'self'; "
+    "img-src 'self'; connect-src 'none'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
 )
 LAUNCHER = "Chat to find support"
+FRAME = "#angelou-frame"
 
 # Runs in every document before its own scripts: timestamps for the exit-time measurement
 # (epoch ms, comparable with the exit page's performance.timeOrigin) and CSP reports.
@@ -49,6 +54,19 @@ INIT_SCRIPT = """
   addEventListener('pageshow', (e) => log('pageshow:' + e.persisted));
   document.addEventListener('securitypolicyviolation',
     (e) => log('csp:' + e.violatedDirective + ' ' + e.blockedURI));
+})();
+"""
+
+# The loader's shadow root is closed, which Playwright cannot look into; this makes it
+# open, for the tests that click the launcher. Nothing else changes: the conversation is in
+# the frame either way. The isolation tests (test_webchat_isolation.py) run without it.
+OPEN_SHADOW_SCRIPT = """
+(() => {
+  if (window !== window.top) return;
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    return attach.call(this, { ...init, mode: 'open' });
+  };
 })();
 """
 
@@ -177,7 +195,8 @@ def start_fake_bot() -> tuple[FakeBot, ThreadingHTTPServer]:
 
 @dataclass
 class WebApp:
-    url: str
+    url: str  # the host site: the demo pages, as the partnership's website would be
+    chat_url: str  # the chat's own origin: the loader, the frame, the exit page
     app: object
     bot_url: str
 
@@ -185,32 +204,78 @@ class WebApp:
     def exit_url(self) -> str:
         return self.app.config["EXIT_URL"]
 
-
-def _serve(app) -> tuple[str, object]:
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    return f"http://127.0.0.1:{server.effective_port}", server
+    @property
+    def origins(self) -> set[str]:
+        return {self.url, self.chat_url, self.bot_url}
 
 
-def serve_web_app(bot_url: str) -> tuple[WebApp, object]:
-    """The real app under a strict CSP, on a free port; returns it and its server."""
-    app = create_app({"TESTING": True, "BOT_URL": bot_url})
+class _Servers:
+    def __init__(self, servers):
+        self.servers = servers
+
+    def close(self):
+        for server in self.servers:
+            server.close()
+
+
+def serve_web_app(bot_url: str) -> tuple[WebApp, _Servers]:
+    """The real app on two free ports: one the host site, one the chat's origin.
+
+    The host pages are served under a strict CSP, so any inline script or style, or a
+    connection from the host page, would show up; the frame keeps the policy the app gives it.
+    """
+    app_of_servers = {}
+
+    def wsgi(environ, start_response):  # the app is made once the ports are known
+        return app_of_servers["app"](environ, start_response)
+
+    servers = [create_server(wsgi, host="127.0.0.1", port=0, threads=4) for _ in range(2)]
+    site, chat = (f"http://127.0.0.1:{s.effective_port}" for s in servers)
+    app = create_app(
+        {
+            "TESTING": True,
+            "BOT_URL": bot_url,
+            "CHAT_URL": chat,
+            "CHAT_HOST_ORIGINS": [site],
+            # A page of this app, so exiting never leaves the machine (production: BBC Weather).
+            "EXIT_URL": f"{chat}/cover-your-tracks",
+        }
+    )
+
+    @app.get("/_test/by-hand")
+    def framed_by_hand():
+        # A partner page that writes the chat's iframe itself, without the loader.
+        return (
+            "<!doctype html><html lang=en><title>By hand</title>"
+            f'<iframe src="{chat}/chat" title="Chat"></iframe></html>'
+        )
 
     @app.after_request
     def strict_csp(response):
-        response.headers["Content-Security-Policy"] = STRICT_CSP.format(bot=bot_url)
+        if request.path != "/chat":
+            response.headers["Content-Security-Policy"] = STRICT_CSP.format(chat=chat)
         return response
 
-    url, server = _serve(app)
-    # A page of this app, so exiting never leaves the machine (production: BBC Weather).
-    app.config["EXIT_URL"] = f"{url}/cover-your-tracks"
-    return WebApp(url=url, app=app, bot_url=bot_url), server
+    app_of_servers["app"] = app
+    for server in servers:
+        threading.Thread(target=server.run, daemon=True).start()
+    return WebApp(url=site, chat_url=chat, app=app, bot_url=bot_url), _Servers(servers)
 
 
 class Chat:
-    """One browser tab on the demo site, with helpers that act as a person would."""
+    """One browser tab on the demo site, with helpers that act as a person would.
 
-    def __init__(self, browser: Browser, allowed_origins: set[str], **context_options):
+    The launcher is on the host page; everything else (the panel, the conversation) is in
+    the chat's frame, reached through `frame`.
+    """
+
+    def __init__(
+        self,
+        browser: Browser,
+        allowed_origins: set[str],
+        open_shadow: bool = True,
+        **context_options,
+    ):
         self.context = browser.new_context(**context_options)
         self.page: Page = self.context.new_page()
         self.allowed_origins = set(allowed_origins)
@@ -219,6 +284,8 @@ class Chat:
         self.errors: list[str] = []
         self.console: list[str] = []
         self.context.add_init_script(INIT_SCRIPT)
+        if open_shadow:
+            self.context.add_init_script(OPEN_SHADOW_SCRIPT)
         self.context.on("request", lambda r: self.requests.append(r.url))
         self.page.on("dialog", self._on_dialog)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -234,12 +301,70 @@ class Chat:
         return self.page.get_by_role("button", name=LAUNCHER)
 
     @property
+    def frame(self):
+        """The chat's frame, as a locator scope."""
+        return self.page.frame_locator(FRAME)
+
+    def chat_frame(self) -> Frame | None:
+        """The chat's frame, to run script in as the chat's own origin (found through the
+        page's frame tree, so even with the loader's shadow root closed)."""
+        frames = [f for f in self.page.main_frame.child_frames if urlsplit(f.url).path == "/chat"]
+        return frames[0] if frames else None
+
+    def in_frame(self, expression: str):
+        """Evaluates `expression` (awaited) in the chat's frame, through the DevTools
+        protocol: Playwright loses track of child frames of a page restored from the
+        back-forward cache, and cannot look past the loader's closed shadow root; the
+        browser's frame tree has the frame either way. Runs in an isolated world: the
+        frame's DOM and storage, not its scripts' variables."""
+        cdp = self.context.new_cdp_session(self.page)
+        try:
+            frame_id = self._chat_frame_id(cdp)
+            deadline = time.monotonic() + 5
+            while frame_id is None and time.monotonic() < deadline:
+                self.page.wait_for_timeout(50)
+                frame_id = self._chat_frame_id(cdp)
+            assert frame_id, "the page has no chat frame"
+            world = cdp.send("Page.createIsolatedWorld", {"frameId": frame_id})
+            result = cdp.send(
+                "Runtime.evaluate",
+                {
+                    "expression": expression,
+                    "contextId": world["executionContextId"],
+                    "awaitPromise": True,
+                    "returnByValue": True,
+                },
+            )
+        finally:
+            cdp.detach()
+        assert "exceptionDetails" not in result, result["exceptionDetails"]
+        return result["result"].get("value")
+
+    @staticmethod
+    def _chat_frame_id(cdp) -> str | None:
+        children = cdp.send("Page.getFrameTree")["frameTree"].get("childFrames", [])
+        ids = [c["frame"]["id"] for c in children if urlsplit(c["frame"]["url"]).path == "/chat"]
+        assert len(ids) <= 1, "more than one chat frame"
+        return ids[0] if ids else None
+
+    def frame_state(self) -> dict:
+        """What the chat's frame shows: messages, whether the panel is open, its text."""
+        return self.in_frame(
+            """(() => ({
+                built: !!document.querySelector('.notice'),
+                messages: document.querySelectorAll('.msg').length,
+                panel_hidden: document.querySelector('.panel')?.hidden,
+                text: document.body.textContent,
+            }))()"""
+        )
+
+    @property
     def panel(self):
-        return self.page.get_by_role("dialog", name="Find support")
+        return self.frame.get_by_role("dialog", name="Find support")
 
     @property
     def input(self):
-        return self.page.get_by_role("textbox", name="Your message")
+        return self.frame.get_by_role("textbox", name="Your message")
 
     @property
     def exit_button(self):
@@ -247,15 +372,19 @@ class Chat:
 
     @property
     def bot_messages(self):
-        return self.page.locator(".msg--bot, .msg--error")
+        return self.frame.locator(".msg--bot, .msg--error")
 
     @property
     def user_messages(self):
-        return self.page.locator(".msg--user")
+        return self.frame.locator(".msg--user")
+
+    @property
+    def messages(self):
+        return self.frame.locator(".msg")
 
     @property
     def replies(self):
-        return self.page.locator("button.reply")
+        return self.frame.locator("button.reply")
 
     # Doing things
     def goto(self, url: str):
@@ -270,31 +399,35 @@ class Chat:
         self.input.fill(text)
         self.input.press("Enter")
 
-    def storage(self) -> dict:
-        """Everything a device could keep: web storage, cookies, databases, caches, workers."""
-        in_page = self.page.evaluate(
-            """async () => ({
-                local: localStorage.length,
-                session: sessionStorage.length,
-                cookie: document.cookie,
-                indexedDB: (await indexedDB.databases()).map((d) => d.name),
-                caches: self.caches ? await caches.keys() : [],
-                workers: (await navigator.serviceWorker.getRegistrations()).length,
-            })"""
-        )
-        in_page["context_cookies"] = self.context.cookies()
-        return in_page
+    def storage(self, frame: bool = True) -> dict:
+        """Everything a device could keep: web storage, cookies, databases, caches, workers,
+        for the host page's origin and (unless `frame` is false: a page without the chat,
+        such as a stand-in exit page) the chat frame's."""
+        script = """(async () => ({
+            local: localStorage.length,
+            session: sessionStorage.length,
+            cookie: document.cookie,
+            indexedDB: (await indexedDB.databases()).map((d) => d.name),
+            caches: self.caches ? await caches.keys() : [],
+            workers: (await navigator.serviceWorker.getRegistrations()).length,
+        }))()"""
+        found = {"page": self.page.evaluate(script)}
+        if frame:
+            found["frame"] = self.in_frame(script)
+        found["context_cookies"] = self.context.cookies()
+        return found
 
-    def assert_nothing_stored(self):
-        assert self.storage() == {
+    def assert_nothing_stored(self, frame: bool = True):
+        nothing = {
             "local": 0,
             "session": 0,
             "cookie": "",
             "indexedDB": [],
             "caches": [],
             "workers": 0,
-            "context_cookies": [],
         }
+        expected = {"page": nothing, "frame": nothing} if frame else {"page": nothing}
+        assert self.storage(frame) == {**expected, "context_cookies": []}
 
     def input_times(self) -> list[float]:
         return [

@@ -1,19 +1,13 @@
-// The widget's only styles. They live inside its shadow root, so the host page's CSS
-// cannot reach in and ours cannot leak out. Colours follow GOV.UK Frontend's palette,
-// every text/background pair is at least 4.5:1. Sizes are in px/em on purpose: a host
-// page that sets `html { font-size: 62.5% }` must not shrink the chat.
+// The widget's only styles, each adopted as a constructed stylesheet (which a strict
+// CSP does not block). The loader's live in its shadow root, so the host page's CSS
+// cannot reach in and ours cannot leak out; the chat's belong to its frame. Colours
+// follow GOV.UK Frontend's palette, every text/background pair is at least 4.5:1. Sizes
+// are in px/em on purpose: a host page that sets `html { font-size: 62.5% }` must not
+// shrink the launcher.
 
-export const CSS = `
-:host { all: initial; }
+const BASE = `
 [hidden] { display: none !important; }
 * { box-sizing: border-box; }
-
-.root {
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
-  font-size: 16px;
-  line-height: 1.4;
-  color: #0b0c0c;
-}
 
 .sr-only {
   position: absolute !important;
@@ -24,8 +18,6 @@ export const CSS = `
 
 button, input { font: inherit; color: inherit; }
 button { cursor: pointer; border: 2px solid transparent; }
-a { color: #144e81; text-decoration: underline; text-underline-offset: 0.1em; }
-a:visited { color: #4c2c92; }
 
 /* GOV.UK focus style: yellow with a dark edge, visible on any background. */
 :focus { outline: none; }
@@ -34,9 +26,28 @@ a:visited { color: #4c2c92; }
   outline-offset: 0;
   box-shadow: 0 0 0 6px #ffdd00;
 }
-a:focus-visible { background: #ffdd00; color: #0b0c0c; box-shadow: none; }
 
+/* Quick exit: a blank sheet over everything until the exit page loads. */
+.cover { position: fixed; inset: 0; z-index: 2147483647; background: #fff; }
+
+@media (prefers-reduced-motion: reduce) {
+  *, *::before, *::after { animation: none !important; transition: none !important; scroll-behavior: auto !important; }
+  .typing span { opacity: 1; }
+}
+`;
+
+// Joins the pieces; marked pure so each bundle keeps only the set it uses.
+const css = (...parts) => parts.join("");
+
+// On the host page: the launcher, and the frame's place on the screen.
+export const LOADER_CSS = /* @__PURE__ */ css(
+  ":host { all: initial; }",
+  BASE,
+  `
 .launcher {
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+  font-size: 16px;
+  line-height: 1.4;
   position: fixed; right: 16px; bottom: 16px; z-index: 2147483000;
   padding: 0.6em 1.1em;
   background: #4c2c92; color: #fff;
@@ -46,18 +57,44 @@ a:focus-visible { background: #ffdd00; color: #0b0c0c; box-shadow: none; }
 }
 .launcher:hover { background: #3a216f; }
 
-.panel {
+.frame {
   position: fixed; right: 16px; bottom: 16px; z-index: 2147483000;
-  display: flex; flex-direction: column;
+  display: block;
   width: min(400px, calc(100vw - 32px));
   height: min(620px, calc(100vh - 32px));
   background: #fff;
   border: 2px solid #0b0c0c;
   box-shadow: 0 4px 16px rgba(0, 0, 0, 0.3);
+  color-scheme: light;
 }
 /* Small screens and 200 % zoom: take the whole viewport rather than a cramped box. */
 @media (max-width: 520px), (max-height: 520px) {
-  .panel { inset: 0; width: auto; height: auto; border: 0; }
+  .frame { inset: 0; width: 100%; height: 100%; border: 0; }
+}
+`,
+);
+
+// In the frame: the chat panel fills it.
+export const CHAT_CSS = /* @__PURE__ */ css(
+  BASE,
+  `
+:root { color-scheme: light; }
+html, body { margin: 0; height: 100%; background: #fff; }
+.root {
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+  font-size: 16px;
+  line-height: 1.4;
+  color: #0b0c0c;
+}
+
+a { color: #144e81; text-decoration: underline; text-underline-offset: 0.1em; }
+a:visited { color: #4c2c92; }
+a:focus-visible { background: #ffdd00; color: #0b0c0c; box-shadow: none; }
+
+.panel {
+  position: fixed; inset: 0;
+  display: flex; flex-direction: column;
+  background: #fff;
 }
 
 .header {
@@ -93,7 +130,7 @@ a:focus-visible { background: #ffdd00; color: #0b0c0c; box-shadow: none; }
   border-left: 5px solid #4c2c92;
   background: #f3f2f1;
 }
-.notice h3 { margin: 0 0 4px; font-size: 1em; }
+.notice h2 { margin: 0 0 4px; font-size: 1em; }
 .notice p { margin: 0 0 6px; }
 .notice p:last-child { margin-bottom: 0; }
 
@@ -141,11 +178,5 @@ a:focus-visible { background: #ffdd00; color: #0b0c0c; box-shadow: none; }
 .send { padding: 0.35em 1em; background: #00703c; color: #fff; font-weight: 700; }
 .send:hover { background: #005a30; }
 
-/* Quick exit: a blank sheet over the whole page until the exit page loads. */
-.cover { position: fixed; inset: 0; z-index: 2147483647; background: #fff; }
-
-@media (prefers-reduced-motion: reduce) {
-  *, *::before, *::after { animation: none !important; transition: none !important; scroll-behavior: auto !important; }
-  .typing span { opacity: 1; }
-}
-`;
+`,
+);

@@ -1,19 +1,22 @@
-// Angelou webchat: a chat widget that keeps nothing on the device.
+// Angelou webchat, the conversation: runs in the frame page (/chat) the loader
+// (loader.js) puts on the host page. The frame comes from the chat's own origin, so no
+// script on the host page can read what is said here.
 //
-// The conversation exists only in this page's memory. There is no web storage, no
-// cookie, no service worker; every page load gets a new random sender id; the bot
-// is called with `cache: "no-store"`. Quick exit hides everything, asks the server
-// to delete the conversation, clears the DOM and replaces this page in the history.
+// The conversation exists only in this frame's memory. There is no web storage, no
+// cookie, no service worker; every load gets a new random sender id; the bot is called
+// with `cache: "no-store"`. Quick exit hides everything, asks the server to delete the
+// conversation, clears the DOM, and has the loader replace the host page in the history.
 // See ../README.md for the options and the behaviour.
 
+import { DEFAULT_EXIT_URL, control, h, adoptStyles, httpUrl, TAG } from "./common.js";
 import { segments } from "./linkify.js";
 import { shiftCounter } from "./shift.js";
-import { CSS } from "./styles.js";
+import { CHAT_CSS } from "./styles.js";
 
 const DEFAULT_BOT_URL = "http://127.0.0.1:5005";
-const DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather";
 const REQUEST_TIMEOUT_MS = 30000;
 const MAX_MESSAGE_CHARS = 2000; // the server refuses longer messages
+const MAX_TITLE_CHARS = 80;
 const OFFLINE_MESSAGE =
   "Sorry, we can't reach the service right now. If you need to talk to someone, call " +
   "the National Domestic Abuse Helpline, free and open 24 hours a day: 0808 2000 247. " +
@@ -32,27 +35,21 @@ const EXIT_PHRASES = new Set([
 const isExitPhrase = (text) =>
   EXIT_PHRASES.has(text.toLowerCase().split(/\s+/).join(" ").replace(/[^a-z ]+/g, "").trim());
 
+// The server writes the bot and exit URLs into the script tag; the loader passes the
+// host page's own choices (exit page, advice page, title) in the frame URL's fragment,
+// which never reaches a server.
 function readConfig(script) {
   const data = (script && script.dataset) || {};
-  const base = (script && script.src) || location.href;
+  const hash = new URLSearchParams(location.hash.slice(1));
   return {
     botUrl: (data.botUrl || DEFAULT_BOT_URL).replace(/\/+$/, ""),
-    exitUrl: httpUrl(data.exitUrl) || DEFAULT_EXIT_URL,
-    coverTracksUrl: httpUrl(data.coverTracksUrl || "/cover-your-tracks", base),
-    title: data.title || "Find support",
-    launcherLabel: data.launcherLabel || "Chat to find support",
+    exitUrl: httpUrl(hash.get("exit")) || httpUrl(data.exitUrl) || DEFAULT_EXIT_URL,
+    coverTracksUrl: httpUrl(hash.get("cover")) || httpUrl(data.coverTracksUrl || "/cover-your-tracks"),
+    title: (hash.get("title") || "Find support").slice(0, MAX_TITLE_CHARS),
+    // Drawn by the loader, which opens and closes it. Otherwise (the page on its own, or
+    // framed by hand) it shows at once, with no close button: nothing to go back to.
+    withLoader: window.parent !== window && hash.has("loader"),
   };
-}
-
-// Only http(s) URLs may be navigated to: never javascript: or data:.
-function httpUrl(value, base) {
-  if (!value) return null;
-  try {
-    const url = new URL(value, base || location.href);
-    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
-  } catch {
-    return null;
-  }
 }
 
 function newSenderId() {
@@ -63,20 +60,6 @@ function newSenderId() {
   b[8] = (b[8] & 0x3f) | 0x80;
   const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-// Builds an element. Strings become text nodes; attributes are set one by one, so
-// nothing is ever parsed as HTML.
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs || {})) {
-    if (value === true) el.setAttribute(name, "");
-    else if (value !== false && value != null) el.setAttribute(name, String(value));
-  }
-  for (const child of children.flat()) {
-    if (child != null) el.append(child instanceof Node ? child : document.createTextNode(child));
-  }
-  return el;
 }
 
 // Text with https links and phone numbers made clickable; everything else stays text.
@@ -93,22 +76,6 @@ function richText(text) {
   });
 }
 
-function adoptStyles(shadow) {
-  // A constructed stylesheet is not an inline <style>, so a strict CSP
-  // (style-src 'self') does not block it.
-  if (shadow.adoptedStyleSheets !== undefined && window.CSSStyleSheet) {
-    try {
-      const sheet = new CSSStyleSheet();
-      sheet.replaceSync(CSS);
-      shadow.adoptedStyleSheets = [sheet];
-      return;
-    } catch {
-      // Older engines without constructable stylesheets fall through.
-    }
-  }
-  shadow.append(h("style", null, CSS));
-}
-
 function mount(config) {
   let sender = newSenderId();
   let started = false; // whether the server may hold a conversation for `sender`
@@ -116,25 +83,25 @@ function mount(config) {
   let pending = 0;
   const controllers = new Set();
   let exited = false;
+  const { withLoader } = config;
+  let loaderOrigin = null; // set by the loader's hello
 
-  const host = h("div", { "data-angelou-chat": true });
-  const shadow = host.attachShadow({ mode: "open" });
-  adoptStyles(shadow);
+  document.title = config.title;
+  adoptStyles(document, CHAT_CSS);
 
   // ----- Building the UI ---------------------------------------------------------
   const announcer = h("div", { class: "sr-only", "aria-live": "polite" });
-  const launcher = h(
-    "button",
-    { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "angelou-panel" },
-    config.launcherLabel,
-  );
   const exitButton = h(
     "button",
     { type: "button", class: "exit" },
     "Exit",
     h("span", { class: "sr-only" }, " – leave this website quickly"),
   );
-  const closeButton = h("button", { type: "button", class: "close", "aria-label": "Close chat" }, "✕");
+  const closeButton = h(
+    "button",
+    { type: "button", class: "close", "aria-label": "Close chat", hidden: !withLoader },
+    "✕",
+  );
   const typing = h(
     "div",
     { class: "typing", hidden: true, "aria-hidden": "true" },
@@ -146,7 +113,7 @@ function mount(config) {
   const notice = h(
     "div",
     { class: "notice" },
-    h("h3", null, "Before you start"),
+    h("h2", null, "Before you start"),
     h(
       "p",
       null,
@@ -194,14 +161,28 @@ function mount(config) {
   );
   const panel = h(
     "section",
-    { id: "angelou-panel", class: "panel", role: "dialog", "aria-labelledby": "angelou-title", hidden: true },
-    h("div", { class: "header" }, h("h2", { id: "angelou-title", class: "title" }, config.title), exitButton, closeButton),
+    { class: "panel", role: "dialog", "aria-labelledby": "angelou-title", hidden: withLoader },
+    h("div", { class: "header" }, h("h1", { id: "angelou-title", class: "title" }, config.title), exitButton, closeButton),
     log,
     composer,
   );
-  const root = h("div", { class: "root" }, announcer, launcher, panel);
+  const root = h("main", { class: "root" }, announcer, panel);
   const cover = h("div", { class: "cover", hidden: true });
-  shadow.append(root, cover);
+  document.body.append(root, cover);
+
+  // ----- Talking to the loader ---------------------------------------------------
+  function tell(what) {
+    if (loaderOrigin) window.parent.postMessage({ [TAG]: what }, loaderOrigin);
+  }
+
+  window.addEventListener("message", (event) => {
+    if (!withLoader || event.source !== window.parent) return;
+    const what = control(event);
+    if (what === "hello") loaderOrigin = event.origin;
+    else if (what === "open") open();
+    else if (what === "close") close(true);
+    else if (what === "exit") quickExit(null, true);
+  });
 
   // ----- Conversation ------------------------------------------------------------
   function scrollToEnd() {
@@ -222,7 +203,7 @@ function mount(config) {
   }
 
   function removeQuickReplies() {
-    const hadFocus = shadow.activeElement && shadow.activeElement.classList.contains("reply");
+    const hadFocus = document.activeElement && document.activeElement.classList.contains("reply");
     for (const group of messages.querySelectorAll(".replies")) group.remove();
     if (hadFocus) input.focus();
   }
@@ -341,25 +322,22 @@ function mount(config) {
   function open() {
     if (exited) return;
     panel.hidden = false;
-    launcher.hidden = true;
-    launcher.setAttribute("aria-expanded", "true");
     input.focus();
     scrollToEnd();
   }
 
-  function close() {
-    if (exited) return;
+  // The loader hides the frame and gives the launcher the focus back.
+  function close(fromLoader) {
+    if (exited || !withLoader) return;
     panel.hidden = true;
-    launcher.hidden = false;
-    launcher.setAttribute("aria-expanded", "false");
-    launcher.focus();
+    if (!fromLoader) tell("close");
   }
 
-  function quickExit(event) {
+  function quickExit(event, fromLoader) {
     if (event) event.preventDefault();
     if (exited) return;
     exited = true;
-    // 1. Hide at once: a blank sheet over the chat and the host page.
+    // 1. Hide at once: a blank sheet over the chat (the loader covers the host page).
     root.hidden = true;
     cover.hidden = false;
     // 2. Delete the conversation on the server.
@@ -367,12 +345,21 @@ function mount(config) {
     // 3. Clear the DOM.
     wipe();
     root.remove();
-    // 4. Leave, replacing this page in the history so Back does not return to it.
-    location.replace(config.exitUrl);
+    // 4. Leave, replacing the host page in the history so Back does not return to it.
+    // The loader does it (a page may always navigate itself; a cross-origin frame may
+    // navigate the top window only in some conditions). Without a loader, try ourselves.
+    if (fromLoader) return;
+    if (loaderOrigin) tell("exit");
+    else {
+      try {
+        window.top.location.replace(config.exitUrl);
+      } catch {
+        location.replace(config.exitUrl);
+      }
+    }
   }
 
-  launcher.addEventListener("click", open);
-  closeButton.addEventListener("click", close);
+  closeButton.addEventListener("click", () => close());
   exitButton.addEventListener("click", quickExit);
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
@@ -388,16 +375,7 @@ function mount(config) {
     send(text);
   });
 
-  // Any host-page element marked data-vawg-exit is a quick exit too.
-  document.addEventListener(
-    "click",
-    (event) => {
-      const target = event.target instanceof Element && event.target.closest("[data-vawg-exit]");
-      if (target) quickExit(event);
-    },
-    true,
-  );
-
+  // The host page counts Shift presses made there; this counts those made in the chat.
   const shift = shiftCounter(
     (count) => announce(`Shift pressed ${count} of 3 times. Press it ${3 - count} more to exit this page.`),
     () => quickExit(),
@@ -411,29 +389,8 @@ function mount(config) {
   window.addEventListener("pageshow", (event) => {
     if (!event.persisted) return;
     wipe();
-    if (!exited) {
-      panel.hidden = true;
-      launcher.hidden = false;
-      launcher.setAttribute("aria-expanded", "false");
-    }
+    if (!exited && withLoader) panel.hidden = true;
   });
-
-  document.body.append(host);
-  return { open, close, exit: () => quickExit() };
 }
 
-(function start() {
-  if (window.AngelouChat) return; // the tag was included twice
-  const script = document.currentScript || document.querySelector("script[data-bot-url]");
-  const config = readConfig(script);
-  const api = {};
-  window.AngelouChat = Object.freeze({
-    open: () => api.open && api.open(),
-    close: () => api.close && api.close(),
-    // Exit works even before the widget has mounted.
-    exit: () => (api.exit ? api.exit() : location.replace(config.exitUrl)),
-  });
-  const go = () => Object.assign(api, mount(config));
-  if (document.body) go();
-  else document.addEventListener("DOMContentLoaded", go, { once: true });
-})();
+mount(readConfig(document.currentScript));
