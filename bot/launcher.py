@@ -125,6 +125,8 @@ def check_tracker_store(endpoints: Path) -> None:
 
 def child_environment(extra: dict[str, str]) -> dict[str, str]:
     env = dict(os.environ)
+    # The launcher serves plain http on 127.0.0.1; behind HTTPS, production sets 1.
+    env.setdefault("VAWG_COOKIE_SECURE", "0")
     env.update(
         {
             "RASA_TELEMETRY_ENABLED": "false",

@@ -28,6 +28,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from directory.exporting import unguard_csv
 from directory.formats import ImportIssue, Origin, Records, read_csv, read_hsds_json
 from directory.models import Organization, Service
 from directory.serialize import (
@@ -108,7 +109,7 @@ def read_file(path: str | Path, format: str) -> Records:
 
 def read_text(text: str, format: str, name: str) -> Records:
     if format == "csv":
-        return read_csv(text, name)
+        return read_csv(unguard_csv(text), name)  # undo the export's formula guard
     if format == "hsds-json":
         return read_hsds_json(text, name)
     raise ValueError(f"unknown format {format!r} (expected one of {', '.join(FORMATS)})")

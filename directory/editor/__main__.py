@@ -1,12 +1,18 @@
-"""Maintainer accounts from the command line (there is no self-registration).
+"""Maintainer accounts from the command line (there is no self-registration), and the audit
+trail's integrity check.
 
     python -m directory.editor create-maintainer EMAIL --role editor|reviewer
     python -m directory.editor set-password EMAIL
+    python -m directory.editor set-role EMAIL --role editor|reviewer
     python -m directory.editor deactivate EMAIL
     python -m directory.editor list
+    python -m directory.editor verify-audit
 
 The password is prompted for without echo on a terminal, or read from the first line of
 stdin (e.g. from a secrets manager); it is never taken as an argument, which `ps` would show.
+Every account change is recorded in the audit trail as made on the command line.
+`verify-audit` exits 0 when the trail is whole and 1, naming the first broken event, when an
+event was changed or deleted.
 Uses DIRECTORY_DATABASE_URL like the rest of the directory.
 """
 
@@ -16,18 +22,15 @@ import argparse
 import getpass
 import sys
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from directory.db import session_scope
-from directory.editor.accounts import (
-    AccountError,
-    create_maintainer,
-    find_maintainer,
-    normalise_email,
-    set_password,
-)
-from directory.editor.models import ROLES, EditorSession, Maintainer
+from directory.editor import accounts, audit
+from directory.editor.accounts import AccountError
+from directory.editor.models import ROLES, AuditEvent, Maintainer
 from directory.editor.schema import ensure_schema
+
+BY_CLI = "on the command line"
 
 
 def read_password(stdin=sys.stdin) -> str:
@@ -39,6 +42,23 @@ def read_password(stdin=sys.stdin) -> str:
     return stdin.readline().rstrip("\r\n")
 
 
+def verify_audit(session) -> int:
+    verdict = audit.verify(session)
+    if verdict.intact:
+        print(f"audit trail intact: {verdict.count} events, newest hash {verdict.head}")
+        return 0
+    where = "the audit trail is broken"
+    if verdict.broken_id is not None:
+        event = session.get(AuditEvent, verdict.broken_id)
+        where += (
+            f" at event {event.id} ({event.action}, {event.entity_type} {event.entity_id},"
+            f" {event.at:%Y-%m-%d %H:%M:%S} UTC)"
+        )
+    print(f"error: {where}: {verdict.problem}", file=sys.stderr)
+    print(f"events intact before it: {verdict.count}", file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m directory.editor")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -46,28 +66,33 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("email")
     create.add_argument("--role", choices=ROLES, required=True)
     commands.add_parser("set-password", help="change a password").add_argument("email")
+    role = commands.add_parser("set-role", help="make a maintainer an editor or a reviewer")
+    role.add_argument("email")
+    role.add_argument("--role", choices=ROLES, required=True)
     commands.add_parser("deactivate", help="stop an account signing in").add_argument("email")
     commands.add_parser("list", help="list maintainers")
+    commands.add_parser("verify-audit", help="check no audit event was changed or deleted")
     args = parser.parse_args(argv)
 
     ensure_schema()
     try:
         with session_scope() as session:
             if args.command == "create-maintainer":
-                maintainer = create_maintainer(session, args.email, read_password(), args.role)
+                maintainer = accounts.create_maintainer(
+                    session, args.email, read_password(), args.role, note=BY_CLI
+                )
                 print(f"created {maintainer.role} {maintainer.email}")
             elif args.command == "set-password":
-                maintainer = set_password(session, args.email, read_password())
+                maintainer = accounts.set_password(session, args.email, read_password(), BY_CLI)
                 print(f"password changed for {maintainer.email}; their sessions are ended")
+            elif args.command == "set-role":
+                maintainer = accounts.set_role(session, args.email, args.role, BY_CLI)
+                print(f"{maintainer.email} is now a {maintainer.role}")
             elif args.command == "deactivate":
-                maintainer = find_maintainer(session, args.email)
-                if maintainer is None:
-                    raise AccountError(f"There is no maintainer {normalise_email(args.email)}.")
-                maintainer.active = False
-                session.execute(
-                    delete(EditorSession).where(EditorSession.maintainer_id == maintainer.id)
-                )
+                maintainer = accounts.deactivate(session, args.email, BY_CLI)
                 print(f"deactivated {maintainer.email}")
+            elif args.command == "verify-audit":
+                return verify_audit(session)
             else:
                 for m in session.execute(select(Maintainer).order_by(Maintainer.email)).scalars():
                     print(f"{m.email}\t{m.role}\t{'active' if m.active else 'inactive'}")

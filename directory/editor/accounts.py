@@ -1,22 +1,38 @@
-"""Maintainer accounts, sign-in with rate limiting, and server-side sessions."""
+"""Maintainer accounts, sign-in with progressive delays, and server-side sessions.
+
+Every sign-in, failure, delay, sign-out and account change is recorded in the audit trail
+(`directory.editor.audit`); passwords never are, and neither is an email typed at sign-in
+that is no account's.
+
+Failed sign-ins slow down one account, not everyone: after FREE_FAILURES failures in a row
+each further attempt for that email must wait 2, 4, 8 … seconds (at most MAX_DELAY), right
+password or not. Nothing is keyed on the client address, so one person behind the same proxy
+as everyone else cannot lock them all out.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from directory.editor.audit import record_account_event
 from directory.editor.models import ROLES, EditorSession, LoginFailure, Maintainer, utcnow
 
 MIN_PASSWORD_LENGTH = 12
-FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_CLIENT = 20
+MAX_PASSWORD_LENGTH = 1024  # long passphrases are fine; megabytes to hash are not
+MAX_EMAIL_LENGTH = 254  # the longest address that can be delivered (RFC 5321)
+FREE_FAILURES = 3
+MAX_DELAY = timedelta(minutes=15)
+FAILURES_FORGOTTEN_AFTER = timedelta(hours=24)
+COMMON_PASSWORDS = Path(__file__).with_name("common_passwords") / "passwords.txt"
 # Compared against when the email is unknown, so a miss costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
@@ -29,34 +45,73 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    return frozenset(COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines())
+
+
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"The password must be {MAX_PASSWORD_LENGTH} characters or fewer.")
+    if password.strip().lower() in common_passwords():
+        raise AccountError(
+            "That password is on a list of common passwords that attackers try first. "
+            "Choose another: several unrelated words make a strong one."
+        )
 
 
-def create_maintainer(session: Session, email: str, password: str, role: str) -> Maintainer:
+def create_maintainer(
+    session: Session, email: str, password: str, role: str, note: str | None = None
+) -> Maintainer:
     email = normalise_email(email)
     if "@" not in email or email.startswith("@") or email.endswith("@"):
         raise AccountError("Enter an email address, like name@example.org.")
-    if role not in ROLES:
-        raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise AccountError(f"The email address must be {MAX_EMAIL_LENGTH} characters or fewer.")
+    _check_role(role)
     check_new_password(password)
     if session.execute(select(Maintainer.id).where(Maintainer.email == email)).first():
         raise AccountError(f"There is already a maintainer with the email {email}.")
     maintainer = Maintainer(email=email, password_hash=generate_password_hash(password), role=role)
     session.add(maintainer)
     session.flush()
+    record_account_event(
+        session, maintainer, "created", note=note, changes=[_change("role", None, role)]
+    )
     return maintainer
 
 
-def set_password(session: Session, email: str, password: str) -> Maintainer:
-    maintainer = find_maintainer(session, email)
-    if maintainer is None:
-        raise AccountError(f"There is no maintainer with the email {normalise_email(email)}.")
+def set_password(
+    session: Session, email: str, password: str, note: str | None = None
+) -> Maintainer:
+    maintainer = _existing(session, email)
     check_new_password(password)
     maintainer.password_hash = generate_password_hash(password)
-    # A new password ends every existing session.
-    session.execute(delete(EditorSession).where(EditorSession.maintainer_id == maintainer.id))
+    _end_all_sessions(session, maintainer)  # a new password ends every existing session
+    record_account_event(session, maintainer, "password changed", note=note)
+    return maintainer
+
+
+def set_role(session: Session, email: str, role: str, note: str | None = None) -> Maintainer:
+    maintainer = _existing(session, email)
+    _check_role(role)
+    if maintainer.role != role:
+        change = _change("role", maintainer.role, role)
+        maintainer.role = role
+        record_account_event(session, maintainer, "role changed", note=note, changes=[change])
+    return maintainer
+
+
+def deactivate(session: Session, email: str, note: str | None = None) -> Maintainer:
+    maintainer = _existing(session, email)
+    if maintainer.active:
+        maintainer.active = False
+        record_account_event(
+            session, maintainer, "deactivated", note=note, changes=[_change("active", True, False)]
+        )
+    _end_all_sessions(session, maintainer)
     return maintainer
 
 
@@ -72,39 +127,88 @@ def count_maintainers(session: Session) -> int:
     ).scalar_one()
 
 
+def _existing(session: Session, email: str) -> Maintainer:
+    maintainer = find_maintainer(session, email)
+    if maintainer is None:
+        raise AccountError(f"There is no maintainer with the email {normalise_email(email)}.")
+    return maintainer
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+
+
+def _change(field: str, before, after) -> dict:
+    return {"field": field, "before": before, "after": after}
+
+
+def _end_all_sessions(session: Session, maintainer: Maintainer) -> None:
+    session.execute(delete(EditorSession).where(EditorSession.maintainer_id == maintainer.id))
+
+
+# --- signing in -------------------------------------------------------------------------------
+
+
 @dataclass
 class SignIn:
-    maintainer: Maintainer | None
-    rate_limited: bool = False
+    maintainer: Maintainer | None  # None: refused
+    wait: timedelta = timedelta(0)  # how long until this account may try again
+    too_soon: bool = False  # refused without checking the password: the wait had not passed
 
 
-def _recent_failures(session: Session, key: str) -> int:
-    since = utcnow() - FAILURE_WINDOW
-    return session.execute(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.key == key, LoginFailure.at >= since)
-    ).scalar_one()
+def delay_after(failures: int) -> timedelta:
+    """How long an account waits after `failures` failed sign-ins in a row."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(timedelta(seconds=2 ** (failures - FREE_FAILURES + 1)), MAX_DELAY)
 
 
-def authenticate(session: Session, email: str, password: str, client: str) -> SignIn:
-    """Checks a sign-in. Too many recent failures for the email or the client address
-    refuse it before the password is looked at, so guessing cannot continue."""
+def _failure_key(email: str) -> str:
+    return "email-sha256:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def authenticate(
+    session: Session, email: str, password: str, client: str, now: datetime | None = None
+) -> SignIn:
+    """Checks a sign-in. While the account's delay runs the password is not even looked at,
+    so a right guess inside the delay is refused like a wrong one. `now` is for tests."""
+    now = now or utcnow()
     email = normalise_email(email)
-    keys = (f"email:{email}", f"client:{client}")
-    if (
-        _recent_failures(session, keys[0]) >= MAX_FAILURES_PER_EMAIL
-        or _recent_failures(session, keys[1]) >= MAX_FAILURES_PER_CLIENT
-    ):
-        return SignIn(None, rate_limited=True)
+    key = _failure_key(email)
+    failures, last = session.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(
+            LoginFailure.key == key, LoginFailure.at >= now - FAILURES_FORGOTTEN_AFTER
+        )
+    ).one()
+    if failures and now < last + delay_after(failures):
+        return SignIn(None, wait=last + delay_after(failures) - now, too_soon=True)
+
     maintainer = find_maintainer(session, email)
     valid = check_password_hash(maintainer.password_hash if maintainer else _DUMMY_HASH, password)
-    if maintainer is None or not valid or not maintainer.active:
-        session.add_all(LoginFailure(key=key) for key in keys)
-        session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - FAILURE_WINDOW))
-        return SignIn(None)
-    session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
-    return SignIn(maintainer)
+    where = f"from {client}"
+    if maintainer is not None and valid and maintainer.active:
+        session.execute(delete(LoginFailure).where(LoginFailure.key == key))
+        record_account_event(session, maintainer, "signed in", actor=maintainer, note=where)
+        return SignIn(maintainer)
+
+    session.add(LoginFailure(key=key, at=now))
+    session.execute(delete(LoginFailure).where(LoginFailure.at < now - FAILURES_FORGOTTEN_AFTER))
+    why = (
+        "no such account"
+        if maintainer is None
+        else "account deactivated"
+        if valid
+        else "wrong password"
+    )
+    record_account_event(session, maintainer, "sign-in failed", note=f"{why}, {where}")
+    wait = delay_after(failures + 1)
+    if wait:
+        seconds = int(wait.total_seconds())
+        record_account_event(
+            session, maintainer, "sign-in delayed", note=f"next try in {seconds} s, {where}"
+        )
+    return SignIn(None, wait=wait)
 
 
 def _hash_token(token: str) -> str:
@@ -138,4 +242,7 @@ def resume_session(
 
 
 def end_session(session: Session, token: str) -> None:
-    session.execute(delete(EditorSession).where(EditorSession.token_hash == _hash_token(token)))
+    row = session.get(EditorSession, _hash_token(token))
+    if row is not None:
+        record_account_event(session, row.maintainer, "signed out", actor=row.maintainer)
+        session.delete(row)

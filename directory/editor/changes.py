@@ -7,10 +7,17 @@ fields the proposal did not touch take the current published value (e.g. a "veri
 made meanwhile); a field both the proposal and someone else changed is a conflict, and
 nothing is published. Nothing is ever silently overwritten.
 
+Every decision is a compare-and-set, so two people acting at once can never both win:
+- on the proposal: publish and reject name the `revision` the reviewer read, and are refused
+  (StaleError, nothing changed) when the proposal has been saved again since;
+- on the entity: an adapter's `apply` refuses a stale `expected_version`; `claim_version`
+  makes that check and takes the entity's write lock in one conditional UPDATE.
+
 To make another entity editable (e.g. referral pathways): implement EntityAdapter, call
 `register_adapter(...)` when your module is imported, and save proposals with `save_proposal`.
-The editor's review queue, proposal page (diff, publish, reject, withdraw) and audit history
-then work for it unchanged; only the edit form is yours.
+Its `apply` should start with `claim_version(...)` (see ServiceAdapter). The editor's review
+queue, proposal page (diff, publish, reject, withdraw) and audit history then work for it
+unchanged; only the edit form is yours.
 """
 
 from __future__ import annotations
@@ -60,6 +67,12 @@ class StaleError(ChangeError):
 
 class PermissionDenied(ChangeError):
     pass
+
+
+PROPOSAL_MOVED_ON = (
+    "This proposal was changed after you opened it. "
+    "What it changes now is shown below: read it before you decide."
+)
 
 
 @dataclass
@@ -156,6 +169,49 @@ def history(session: Session, entity_type: str, entity_id: str) -> list[AuditEve
     )
 
 
+# --- Optimistic locks -----------------------------------------------------------------------
+
+
+def claim_version(session: Session, model, entity_id: str, seen: int) -> None:
+    """Compare-and-set on an entity's `version`: one conditional UPDATE that succeeds only if the
+    row is still at the version this session saw, and holds the row's write lock until commit.
+
+    A SELECT ... FOR UPDATE is not enough: SQLite ignores it, and PostgreSQL waits for the lock
+    but then hands back the copy the session had already loaded. A concurrent writer of the
+    same row waits here instead (PostgreSQL re-checks the WHERE once the first commits; SQLite
+    waits for the database write lock) and gets StaleError.
+    """
+    claimed = session.execute(
+        update(model)
+        .where(model.id == entity_id, model.version == seen)
+        .values(version=model.version)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise StaleError(
+            "Someone else changed this entry just now, so nothing was saved. "
+            "Reload the page to see their change, then try again."
+        )
+
+
+def decide(session: Session, change: ChangeRequest, statuses, revision: int, values: dict):
+    """Moves a proposal on only if it is still in one of `statuses` at `revision`; the
+    conditional UPDATE makes the check and the change one step."""
+    moved = session.execute(
+        update(ChangeRequest)
+        .where(
+            ChangeRequest.id == change.id,
+            ChangeRequest.status.in_(statuses),
+            ChangeRequest.revision == revision,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise StaleError("This proposal was changed or decided by someone else just now.")
+    session.refresh(change)
+
+
 # --- Proposals ----------------------------------------------------------------------------
 
 
@@ -239,7 +295,11 @@ def save_proposal(
         # cannot both win.
         updated = session.execute(
             update(ChangeRequest)
-            .where(ChangeRequest.id == existing.id, ChangeRequest.revision == expected_revision)
+            .where(
+                ChangeRequest.id == existing.id,
+                ChangeRequest.revision == expected_revision,
+                ChangeRequest.status.in_(OPEN_STATUSES),  # not one decided meanwhile
+            )
             .values(
                 payload=payload,
                 kind=kind if existing.kind != "create" else "create",
@@ -271,8 +331,13 @@ def save_proposal(
 def submit(session: Session, change: ChangeRequest, actor: Maintainer) -> None:
     if change.status != "draft":
         raise ChangeError("Only a draft can be sent for review.")
-    change.status = "in_review"
-    change.updated_at = utcnow()
+    decide(
+        session,
+        change,
+        ("draft",),
+        change.revision,
+        {"status": "in_review", "updated_at": utcnow()},
+    )
     record(session, change.entity_type, change.entity_id, "submitted", actor, change=change)
 
 
@@ -285,6 +350,15 @@ def may_publish(change: ChangeRequest, reviewer: Maintainer, single_maintainer: 
     return None
 
 
+def _check_revision(change: ChangeRequest, revision: int | None) -> int:
+    """The revision the reviewer read (None: the one in `change`), refused if it moved on."""
+    if revision is None:
+        return change.revision
+    if revision != change.revision:
+        raise StaleError(PROPOSAL_MOVED_ON)
+    return revision
+
+
 def publish(
     session: Session,
     change: ChangeRequest,
@@ -292,17 +366,24 @@ def publish(
     *,
     single_maintainer: bool = False,
     note: str | None = None,
+    revision: int | None = None,
 ) -> list[dict]:
     """Applies the proposal to the published tables, in the caller's transaction. Returns the
-    field-level diff that was recorded."""
+    field-level diff that was recorded.
+
+    `revision` is the proposal revision the reviewer read: if the proposal was saved again since
+    (even concurrently), StaleError and nothing is published."""
     reason = may_publish(change, reviewer, single_maintainer)
     if reason:
         raise PermissionDenied(reason)
+    revision = _check_revision(change, revision)
     if change.status != "in_review":
         raise ChangeError("Only a change that is in review can be published.")
     adapter = adapter_for(change.entity_type)
-    current = adapter.current(session, change.entity_id)
+    # The version before the entity: a write committed between the two reads then fails the
+    # adapter's version check, rather than publish a merge made with an older copy.
     version = adapter.version(session, change.entity_id)
+    current = adapter.current(session, change.entity_id)
     if change.kind == "create" and current is not None:
         raise ChangeError(f"A {adapter.noun} with this id was created meanwhile.")
     merged = merge(change.base, change.payload, current, adapter.ignored_fields)
@@ -313,22 +394,19 @@ def publish(
             + "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())
         )
     adapter.apply(session, change.entity_id, merged, version)
-    # Close it only if nobody else closed it meanwhile.
-    closed = session.execute(
-        update(ChangeRequest)
-        .where(ChangeRequest.id == change.id, ChangeRequest.status == "in_review")
-        .values(
-            status="published",
-            open_key=None,
-            reviewer_id=reviewer.id,
-            decided_at=utcnow(),
-            review_note=note,
-        )
-        .execution_options(synchronize_session=False)
+    decide(
+        session,
+        change,
+        ("in_review",),
+        revision,
+        {
+            "status": "published",
+            "open_key": None,
+            "reviewer_id": reviewer.id,
+            "decided_at": utcnow(),
+            "review_note": note,
+        },
     )
-    if closed.rowcount != 1:
-        raise StaleError("This change was decided by someone else just now.")
-    session.refresh(change)
     changes = diff(current, merged, adapter.ignored_fields)
     action = {"create": "created", "retire": "retired", "restore": "restored"}.get(
         change.kind, "published"
@@ -337,15 +415,36 @@ def publish(
     return changes
 
 
-def reject(session: Session, change: ChangeRequest, reviewer: Maintainer, note: str) -> None:
+def reject(
+    session: Session,
+    change: ChangeRequest,
+    reviewer: Maintainer,
+    note: str,
+    *,
+    revision: int | None = None,
+) -> None:
+    """`revision` as for `publish`: a proposal saved again since the reviewer read it is not
+    rejected."""
     if reviewer.role != "reviewer":
         raise PermissionDenied("Only a reviewer can reject changes.")
+    revision = _check_revision(change, revision)
     if change.status != "in_review":
         raise ChangeError("Only a change that is in review can be rejected.")
     if not note.strip():
         raise ChangeError("Say why the change is rejected, so its author can fix it.")
-    change.status, change.open_key = "rejected", None
-    change.reviewer_id, change.decided_at, change.review_note = reviewer.id, utcnow(), note
+    decide(
+        session,
+        change,
+        ("in_review",),
+        revision,
+        {
+            "status": "rejected",
+            "open_key": None,
+            "reviewer_id": reviewer.id,
+            "decided_at": utcnow(),
+            "review_note": note,
+        },
+    )
     record(session, change.entity_type, change.entity_id, "rejected", reviewer, None, change, note)
 
 
@@ -355,5 +454,11 @@ def withdraw(session: Session, change: ChangeRequest, actor: Maintainer) -> None
         raise ChangeError("Only an open proposal can be withdrawn.")
     if change.author_id != actor.id and actor.role != "reviewer":
         raise PermissionDenied("Only its author or a reviewer can withdraw a proposal.")
-    change.status, change.open_key, change.decided_at = "withdrawn", None, utcnow()
+    decide(
+        session,
+        change,
+        OPEN_STATUSES,
+        change.revision,
+        {"status": "withdrawn", "open_key": None, "decided_at": utcnow()},
+    )
     record(session, change.entity_type, change.entity_id, "withdrawn", actor, None, change)

@@ -8,8 +8,8 @@ from directory.db import get_engine
 from directory.editor.models import EDITOR_TABLES
 
 # The newest table each later migration adds: 0004_pathway_reviewed adds pathway review dates
-# and sources, which the editor's pathway screens show.
-LATEST_TABLES = ("pathway_source",)
+# and sources, which the editor's pathway screens show; 0006_editor_audit the audit chain's head.
+LATEST_TABLES = ("pathway_source", "editor_audit_head")
 
 
 def has_editor_tables(url: str | None = None) -> bool:
@@ -23,9 +23,8 @@ def is_current(url: str | None = None) -> bool:
 
 
 def ensure_schema(url: str | None = None) -> None:
-    """Runs the directory's migrations (0001_directory, 0002_editor, 0003_pathways,
-    0004_pathway_reviewed) when the editor's tables or the pathway sources table are missing;
-    a no-op on a current database."""
+    """Runs the directory's migrations when the editor's tables or any of LATEST_TABLES are
+    missing; a no-op on a current database."""
     if is_current(url):
         return
     from directory import db

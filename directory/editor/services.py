@@ -12,16 +12,25 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from directory.cards import service_text
 from directory.editing import InvalidChange, StaleEdit, apply_service_change
-from directory.editor.changes import ChangeError, StaleError, diff, record, register_adapter
+from directory.editor.changes import (
+    ChangeError,
+    StaleError,
+    claim_version,
+    diff,
+    record,
+    register_adapter,
+)
 from directory.editor.models import ChangeRequest, Maintainer
 from directory.index import card_from_dict
 from directory.matching import Match
 from directory.models import Organization, Service
+from directory.pathways.store import months_before
 from directory.serialize import (
     normalise_service_dict,
     service_from_dict,
@@ -30,14 +39,12 @@ from directory.serialize import (
 )
 
 RECHECK_AFTER = timedelta(days=182)  # "needs checking": not verified in about six months
+SOURCE_RECHECK_MONTHS = 12  # a source page read longer ago than this is read again
 RETIRED = "defunct"
 
 
-def _load(session: Session, service_id: str, lock: bool = False) -> Service | None:
-    query = select(Service).where(Service.id == service_id)
-    if lock:
-        query = query.with_for_update()
-    return session.execute(query).scalar_one_or_none()
+def _load(session: Session, service_id: str) -> Service | None:
+    return session.execute(select(Service).where(Service.id == service_id)).scalar_one_or_none()
 
 
 def organization_ids(session: Session) -> set[str]:
@@ -87,12 +94,19 @@ class ServiceAdapter:
         creating = expected_version is None
         if creating and self.version(session, entity_id) is not None:
             raise StaleError("A service with this id was created meanwhile.")
+        if not creating:  # the version check and the row lock in one step
+            claim_version(session, Service, entity_id, expected_version)
         try:
             apply_service_change(
                 session, entity_id, payload, expected_version=expected_version, create=creating
             )
         except StaleEdit as error:
             raise StaleError("Someone else changed this service while it was published.") from error
+        except IntegrityError as error:
+            if not creating:
+                raise
+            # The same id, inserted by a concurrent publish or import that committed first.
+            raise StaleError("A service with this id was created meanwhile.") from error
         except InvalidChange as error:
             raise ChangeError(f"The directory refused the change: {error}") from error
 
@@ -179,14 +193,32 @@ def list_services(
     return listed
 
 
+def sources_to_recheck(session: Session, today: date | None = None) -> list[Service]:
+    """Entries in use whose source was last read more than SOURCE_RECHECK_MONTHS ago, or never:
+    never first, then the oldest."""
+    cutoff = months_before(today or date.today(), SOURCE_RECHECK_MONTHS)
+    return list(
+        session.execute(
+            select(Service)
+            .where(
+                Service.status != RETIRED,
+                or_(Service.source_checked.is_(None), Service.source_checked < cutoff),
+            )
+            .order_by(Service.source_checked.asc().nulls_first(), Service.name)
+        ).scalars()
+    )
+
+
 def mark_verified(
     session: Session, service_id: str, actor: Maintainer, source: str, today: date | None = None
 ) -> list[dict]:
     """'Mark verified today': a maintainer has checked the entry with the service. Changes
-    only the verification date and how it was checked, so it is applied at once (audited)."""
-    service = _load(session, service_id, lock=True)
+    only the verification date and how it was checked, so it is applied at once (audited).
+    StaleError if the entry was changed since this session read it."""
+    service = _load(session, service_id)
     if service is None:
         raise ChangeError("There is no such service.")
+    claim_version(session, Service, service_id, service.version)
     before = service_to_dict(service)
     after = dict(before, last_verified=(today or date.today()).isoformat())
     after["verification_source"] = source

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.editor.changes import ChangeError, StaleError, register_adapter
+from directory.editor.changes import ChangeError, StaleError, claim_version, register_adapter
 from directory.pathways.models import Pathway
 from directory.pathways.store import (
     ENTITY_TYPE,
@@ -51,8 +51,11 @@ class PathwayAdapter:
     def apply(self, session: Session, entity_id: str, payload: dict, expected_version) -> None:
         if payload.get("id") != entity_id:
             raise ChangeError("A pathway's id cannot be changed.")
-        if self.version(session, entity_id) != expected_version:
-            raise StaleError("This pathway was changed by someone else while publishing.")
+        if expected_version is None:  # a new pathway: nobody may have made it meanwhile
+            if self.version(session, entity_id) is not None:
+                raise StaleError("This pathway was changed by someone else while publishing.")
+        else:  # atomic: the check and the row lock in one conditional UPDATE
+            claim_version(session, Pathway, entity_id, expected_version)
         try:
             write_pathway(session, payload)
         except PathwayError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 import pytest
@@ -41,8 +42,16 @@ def change_id_from(response) -> int:
 
 
 def post_action(client, path: str, **fields):
-    page = client.get("/editor/changes")
-    return client.post(path, data={"csrf_token": csrf_from(page.text), **fields})
+    """Posts as the page's button would: with its CSRF token and, on a proposal's page, the
+    revision the page showed (publish and reject are refused without it)."""
+    page = client.get(path.rsplit("/", 1)[0])
+    if page.status_code != 200:
+        page = client.get("/editor/changes")
+    data = {"csrf_token": csrf_from(page.text), **fields}
+    revision = re.search(r'name="revision" type="hidden" value="(\d+)"', page.text)
+    if revision:
+        data.setdefault("revision", revision.group(1))
+    return client.post(path, data=data)
 
 
 # --- list and search ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from sqlalchemy import select
 
@@ -44,8 +45,12 @@ def phones(database_url, service_id=HELPLINE):
 
 
 def apply(client, location: str):
-    token = csrf_from(client.get(location).text)
-    return client.post(f"{location}/apply", data={"csrf_token": token})
+    """Posts the page's apply button, with the revision it carries (a reviewer's page has one;
+    an editor's has none, and is refused anyway)."""
+    page = client.get(location).text
+    match = re.search(r'name="revision" value="(\d+)"', page)
+    data = {"csrf_token": csrf_from(page), "revision": match.group(1) if match else ""}
+    return client.post(f"{location}/apply", data=data)
 
 
 def test_export_both_formats(as_editor):

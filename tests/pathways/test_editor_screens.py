@@ -97,7 +97,12 @@ def test_an_edit_goes_through_review_before_the_bot_uses_it(clients, directory_u
 
     change_page = reviewer.get(change_url).text
     published = reviewer.post(
-        f"{change_url}/publish", data={"csrf_token": _csrf(change_page), "note": ""}
+        f"{change_url}/publish",
+        data={
+            "csrf_token": _csrf(change_page),
+            "note": "",
+            "revision": _input(change_page, "revision"),
+        },
     )
     assert published.status_code == 302
     (after,) = pathway_answers(["children-at-risk"], None, directory_url)

@@ -3,7 +3,9 @@ import and export. Server-rendered; works under a strict CSP (no inline script o
 
 `init_app(app)` is the one call the application factory makes. It sets what the editor needs
 app-wide: the SECRET_KEY (env VAWG_SECRET_KEY, else var/secret_key), the session cookie flags
-and CSRF protection (checked on every editor POST; other blueprints are left alone).
+(Secure unless the app's plain-http opt-out applies, see directory.web.security.uses_https;
+HttpOnly; SameSite=Lax) and CSRF protection (checked on every editor POST; other blueprints
+are left alone). EDITOR_CLOCK (utcnow) is what sign-in delays are timed by; tests replace it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from flask import Blueprint, Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
+from directory.editor.models import utcnow
 from directory.editor.secret_key import load_secret_key
+from directory.web.security import uses_https
 
 bp = Blueprint(
     "editor",
@@ -31,11 +35,10 @@ csrf = CSRFProtect()
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Marks the cookie Secure whenever the request came over HTTPS (behind a proxy, with
-    ProxyFix), as well as when SESSION_COOKIE_SECURE forces it."""
+    """Marks the cookie Secure unless this is plain http to this machine with the opt-out set."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]) or (bool(request) and request.is_secure)
+        return uses_https(app, request) if request else bool(app.config["SECURE_COOKIES"])
 
 
 def _env_flag(name: str) -> bool:
@@ -50,8 +53,7 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_NAME="vawg_editor",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=bool(app.config.get("SESSION_COOKIE_SECURE"))
-        or _env_flag("VAWG_COOKIE_SECURE"),
+        SESSION_COOKIE_SECURE=bool(app.config["SECURE_COOKIES"]),
         MAX_CONTENT_LENGTH=app.config.get("MAX_CONTENT_LENGTH") or 5 * 1024 * 1024,  # imports
     )
     defaults = {
@@ -67,6 +69,7 @@ def init_app(app: Flask) -> None:
         # One maintainer may publish their own changes only when the partnership runs the
         # directory alone (VAWG_EDITOR_SINGLE_MAINTAINER=1).
         "EDITOR_SINGLE_MAINTAINER": _env_flag("VAWG_EDITOR_SINGLE_MAINTAINER"),
+        "EDITOR_CLOCK": utcnow,
     }
     for key, value in defaults.items():
         app.config.setdefault(key, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from functools import wraps
 
@@ -22,7 +23,14 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from directory.db import session_scope
-from directory.editor.accounts import authenticate, end_session, resume_session, start_session
+from directory.editor.accounts import (
+    MAX_EMAIL_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    authenticate,
+    end_session,
+    resume_session,
+    start_session,
+)
 from directory.web.editor import bp, csrf
 
 SESSION_KEY = "editor_token"
@@ -36,9 +44,25 @@ def db():
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address")])
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address"),
+            Length(
+                max=MAX_EMAIL_LENGTH,
+                message=f"An email address is at most {MAX_EMAIL_LENGTH} characters long",
+            ),
+        ],
+    )
     password = PasswordField(
-        "Password", validators=[DataRequired("Enter your password"), Length(max=200)]
+        "Password",
+        validators=[
+            DataRequired("Enter your password"),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=f"A password is at most {MAX_PASSWORD_LENGTH:,} characters long",
+            ),
+        ],
     )
 
 
@@ -131,26 +155,29 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
-    status = 200
+    status, headers, problem, wait = 200, {}, None, 0
     if form.validate_on_submit():
         with db() as database:
             result = authenticate(
-                database, form.email.data, form.password.data, request.remote_addr or "unknown"
+                database,
+                form.email.data,
+                form.password.data,
+                request.remote_addr or "unknown",  # the real client's, behind ProxyFix
+                now=current_app.config["EDITOR_CLOCK"](),
             )
             token = start_session(database, result.maintainer) if result.maintainer else None
-        if result.rate_limited:
-            form.form_errors.append("Too many failed sign-ins. Wait 15 minutes, then try again.")
-            status = 429
-        elif token is None:
-            form.form_errors.append("The email address or password is not right.")
-            status = 401
-        else:
+        if token is not None:
             session.clear()  # a fresh session on sign-in: no fixation
             session[SESSION_KEY] = token
             return redirect(_safe_next(request.args.get("next")))
+        wait = math.ceil(result.wait.total_seconds())
+        status, problem = (429, "too soon") if result.too_soon else (401, "not right")
+        if wait:
+            headers["Retry-After"] = str(wait)
     elif request.method == "POST":
         status = 400
-    return render_template("editor/login.html", form=form), status
+    page = render_template("editor/login.html", form=form, problem=problem, wait=wait)
+    return page, status, headers
 
 
 @bp.post("/logout")

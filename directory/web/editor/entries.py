@@ -1,14 +1,28 @@
-"""Directory entries: list and search, view with history, edit, add, verify, retire/restore."""
+"""Directory entries: list and search, view with history, edit, add, verify, retire/restore;
+and two reports on them: gaps in provision, and sources to re-check."""
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from directory.editor import changes as workflow
-from directory.editor.changes import ChangeError
+from directory.editor.changes import ChangeError, StaleError
 from directory.editor.forms import RetireForm, SearchForm, ServiceForm, VerifyForm
 from directory.editor.services import (
     SERVICES,
+    SOURCE_RECHECK_MONTHS,
     bot_preview,
     list_services,
     mark_verified,
@@ -16,8 +30,12 @@ from directory.editor.services import (
     organization_choices,
     restore_payload,
     retire_payload,
+    sources_to_recheck,
 )
+from directory.gaps import ANYONE, gaps, gaps_csv
+from directory.places import borough_label
 from directory.serialize import normalise_service_dict
+from directory.taxonomy import vocabulary
 from directory.web.editor import bp
 from directory.web.editor.auth import db, login_required
 from directory.web.editor.proposals import save_proposal_from_form
@@ -171,7 +189,12 @@ def verify_service(service_id: str):
     with db() as database:
         if SERVICES.current(database, service_id) is None:
             abort(404)
-        mark_verified(database, service_id, g.maintainer, form.verification_source.data)
+        try:
+            mark_verified(database, service_id, g.maintainer, form.verification_source.data)
+        except StaleError as error:
+            database.rollback()
+            flash(str(error))
+            return redirect(url_for("editor.entry", service_id=service_id))
     flash("Marked as verified today.")
     return redirect(url_for("editor.entry", service_id=service_id))
 
@@ -221,3 +244,47 @@ def retire_service(service_id: str):
 @login_required
 def restore_service(service_id: str):
     return _propose_status(service_id, "restore")
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+@bp.get("/gaps")
+@login_required
+def gaps_report():
+    """What `python -m directory gaps` prints: where there is no local service, by borough ×
+    strand × audience, from the same function."""
+    rows = gaps(current_app.config.get("DIRECTORY_DATABASE_URL"))
+    return render_template(
+        "editor/gaps.html",
+        rows=rows,
+        found=[r for r in rows if r.is_gap],
+        anyone=ANYONE,
+        label=vocabulary().label,
+        borough_label=borough_label,
+    )
+
+
+@bp.get("/gaps.csv")
+@login_required
+def gaps_download():
+    rows = gaps(current_app.config.get("DIRECTORY_DATABASE_URL"))
+    return Response(
+        gaps_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="gaps.csv"'},
+    )
+
+
+@bp.get("/sources")
+@login_required
+def sources():
+    """Entries whose source was last read more than 12 months ago, or never, oldest first.
+
+    Entries whose source page no longer matches what they say are not listed: that would mean
+    fetching every page while the editor runs, which it never does.
+    """
+    today = current_app.config.get("REVIEW_TODAY") or date.today()
+    with db() as database:
+        due = sources_to_recheck(database, today)
+        return render_template("editor/sources.html", due=due, months=SOURCE_RECHECK_MONTHS)

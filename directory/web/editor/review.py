@@ -1,18 +1,32 @@
 """Proposals: the review queue, one proposal with its diff and bot preview, and the
-decisions (send for review, publish, reject, withdraw)."""
+decisions (send for review, publish, reject, withdraw).
+
+The publish/reject form carries the proposal revision the reviewer was shown; if the proposal
+was saved again since, the decision is refused and the page shows the new version."""
 
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from sqlalchemy import select
+from wtforms import HiddenField
 
 from directory.editor import changes as workflow
+from directory.editor import forms
 from directory.editor.changes import ChangeError, PermissionDenied
-from directory.editor.forms import DecisionForm
 from directory.editor.models import ChangeRequest
 from directory.editor.services import bot_preview
 from directory.web.editor import bp
 from directory.web.editor.auth import db, login_required, reviewer_required
+from directory.web.editor.proposals import int_or_none
+
+
+class DecisionForm(forms.DecisionForm):
+    revision = HiddenField()  # the proposal revision on the reviewer's screen
+
+    def seen_revision(self) -> int:
+        # A form without it (e.g. a page opened before it existed) cannot say what was read,
+        # so it counts as stale: revisions start at 1.
+        return int_or_none(self.revision.data) or 0
 
 
 def _load(database, change_id: int) -> ChangeRequest:
@@ -81,7 +95,7 @@ def change(change_id: int):
                 for e in workflow.history(database, request_.entity_type, request_.entity_id)
                 if e.change_id == request_.id
             ],
-            decision_form=DecisionForm(),
+            decision_form=DecisionForm(revision=request_.revision),
         )
 
 
@@ -118,6 +132,7 @@ def publish_change(change_id: int):
                 g.maintainer,
                 single_maintainer=current_app.config["EDITOR_SINGLE_MAINTAINER"],
                 note=form.note.data or None,
+                revision=form.seen_revision(),
             )
         except PermissionDenied as error:
             database.rollback()
@@ -139,14 +154,18 @@ def reject_change(change_id: int):
     with db() as database:
         try:
             workflow.reject(
-                database, _load(database, change_id), g.maintainer, form.note.data or ""
+                database,
+                _load(database, change_id),
+                g.maintainer,
+                form.note.data or "",
+                revision=form.seen_revision(),
             )
         except PermissionDenied as error:
             database.rollback()
             abort(403, description=str(error))
         except ChangeError as error:
             database.rollback()
-            flash(str(error))
+            flash(f"Not rejected. {error}")
             return _back(change_id)
     flash("Rejected. The author can see your note.")
     return _back(change_id)

@@ -3,24 +3,40 @@
 An upload is planned first (a dry run: nothing is written) and the plan is shown. The upload
 and its plan are kept as a proposal (entity_type "import"); a reviewer other than the uploader
 applies it, in one transaction: every change or none. If the directory changed since the
-preview, applying is refused and the maintainer previews again.
+preview, applying is refused and the maintainer previews again. Applying is a compare-and-set
+on the import's revision (carried by the form) and on every entry's version, so two applies,
+or an apply and a publish, can never both write.
 """
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, g, redirect, render_template, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, SelectField
 
+from directory.editor import audit
 from directory.editor import changes as workflow
+from directory.editor.changes import StaleError
 from directory.editor.models import ChangeRequest, utcnow
 from directory.exporting import export_text
 from directory.importing import FORMATS, ImportFailed, apply_plan, plan_import, read_text
-from directory.models import Organization
+from directory.models import Organization, Service
 from directory.serialize import organization_to_dict, service_to_dict
 from directory.web.editor import bp
 from directory.web.editor.auth import db, login_required, reviewer_required
+from directory.web.editor.proposals import int_or_none
 
 FORMAT_LABELS = {"csv": "CSV spreadsheet", "hsds-json": "Open Referral HSDS 3.0 JSON"}
 MEDIA_TYPES = {"csv": ("text/csv", "csv"), "hsds-json": ("application/json", "json")}
@@ -97,6 +113,10 @@ def upload_import():
         )
         database.add(proposal)
         database.flush()
+        note = f"{plan.summary()}; {len(plan.errors)} errors ({FORMAT_LABELS[upload['format']]})"
+        audit.record_event(
+            database, "import", proposal.entity_id, "uploaded", g.maintainer, note, proposal.id
+        )
         return redirect(url_for("editor.import_preview", import_id=proposal.id))
 
 
@@ -136,6 +156,7 @@ def import_preview(import_id: int):
 @bp.post("/imports/<int:import_id>/apply")
 @reviewer_required
 def apply_import(import_id: int):
+    back = redirect(url_for("editor.import_preview", import_id=import_id))
     with db() as database:
         proposal = _load_import(database, import_id)
         block = workflow.may_publish(
@@ -145,7 +166,11 @@ def apply_import(import_id: int):
             abort(403, description=block.replace("change", "import"))
         if proposal.status != "draft":
             flash("This import has already been applied or discarded.")
-            return redirect(url_for("editor.import_preview", import_id=import_id))
+            return back
+        # The revision on the reviewer's screen (a form without one counts as stale).
+        if (int_or_none(request.form.get("revision")) or 0) != proposal.revision:
+            flash(f"Nothing was imported. {workflow.PROPOSAL_MOVED_ON}")
+            return back
         plan = _plan(database, proposal.payload)
         if plan.as_dict() != proposal.payload["plan"]:
             database.rollback()
@@ -153,10 +178,10 @@ def apply_import(import_id: int):
                 "The directory changed since this preview, so nothing was imported. "
                 "Upload the file again to see what it would change now."
             )
-            return redirect(url_for("editor.import_preview", import_id=import_id))
+            return back
         if not plan.ok:
             flash("The file has errors, so nothing was imported.")
-            return redirect(url_for("editor.import_preview", import_id=import_id))
+            return back
         touched = sorted(set(plan.added) | set(plan.changed) | set(plan.retired))
         before = {sid: workflow.ADAPTERS["service"].current(database, sid) for sid in touched}
         orgs_before = {
@@ -164,11 +189,28 @@ def apply_import(import_id: int):
             for oid in plan.organizations
         }
         try:
+            # Compare-and-set, first on the import itself (a second apply of it waits here,
+            # then is refused), then on every entry at the version the preview was made from
+            # (in id order, so two imports never wait on each other).
+            workflow.decide(
+                database,
+                proposal,
+                ("draft",),
+                proposal.revision,
+                {"status": "published", "reviewer_id": g.maintainer.id, "decided_at": utcnow()},
+            )
+            for sid in touched:
+                if sid in plan.base_versions:
+                    workflow.claim_version(database, Service, sid, plan.base_versions[sid])
             apply_plan(database, plan)
-        except ImportFailed as error:
+        except (ImportFailed, StaleError, IntegrityError):
+            # ImportFailed here means stale too: the plan itself was checked above.
             database.rollback()
-            flash(f"Nothing was imported: {error}")
-            return redirect(url_for("editor.import_preview", import_id=import_id))
+            flash(
+                "The directory changed just now, so nothing was imported. "
+                "Upload the file again to see what it would change now."
+            )
+            return back
         database.expire_all()
         note = f"Imported from {proposal.payload['filename']}"
         for oid, old in orgs_before.items():
@@ -179,20 +221,14 @@ def apply_import(import_id: int):
                     workflow.diff(old, new), proposal, note,
                 )  # fmt: skip
         for sid in touched:
-            after = service_to_dict(database.get(workflow.ADAPTERS["service"].model, sid))
+            after = service_to_dict(database.get(Service, sid))
             workflow.record(
                 database, "service", sid, "imported", g.maintainer,
                 workflow.diff(before[sid], after), proposal, note,
             )  # fmt: skip
-        proposal = _load_import(database, import_id)
-        proposal.status, proposal.reviewer_id, proposal.decided_at = (
-            "published",
-            g.maintainer.id,
-            utcnow(),
-        )
         count = len(touched)
     flash(f"Imported: {count} {'entry' if count == 1 else 'entries'} changed.")
-    return redirect(url_for("editor.import_preview", import_id=import_id))
+    return back
 
 
 @bp.post("/imports/<int:import_id>/discard")
@@ -200,7 +236,14 @@ def apply_import(import_id: int):
 def discard_import(import_id: int):
     with db() as database:
         proposal = _load_import(database, import_id)
+        if proposal.author_id != g.maintainer.id and g.maintainer.role != "reviewer":
+            abort(403, description="Only the maintainer who uploaded this import, or a "
+                  "reviewer, can discard it.")  # fmt: skip
         if proposal.status == "draft":
             proposal.status, proposal.decided_at = "withdrawn", utcnow()
+            audit.record_event(
+                database, "import", proposal.entity_id, "discarded", g.maintainer,
+                change_id=proposal.id,
+            )  # fmt: skip
     flash("The import was discarded; nothing was changed.")
     return redirect(url_for("editor.transfer"))
