@@ -27,12 +27,20 @@ help:
 run: setup
 	$(PY) -m bot
 
-test: setup chromium
+test: setup chromium nginx
 	$(PY) -m pytest
 
 setup: install spacy migrate model webchat
 
 include webchat/webchat.mk
+
+# Debian's nginx, for the tests of the reverse-proxy recipe in deploy/nginx/ (not started here).
+NGINX := /usr/sbin/nginx
+.PHONY: nginx
+nginx: $(NGINX)
+$(NGINX):
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y nginx
 
 # --- Python ------------------------------------------------------------------
 $(PY):

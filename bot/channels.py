@@ -176,12 +176,13 @@ def _exit_response(request: Request, sender: str) -> HTTPResponse:
 LIMITED_MESSAGES = {
     "client": "Too many messages from this connection. Please wait a minute.",
     "new_conversations": "Too many new conversations from this connection. Please wait a minute.",
+    "all_new_conversations": "The chat is very busy. Please try again in a few seconds.",
     "busy": "The chat is very busy. Please try again in a few seconds.",
 }
 
 
 def _limited(verdict) -> HTTPResponse:
-    status = 503 if verdict.reason == "busy" else 429
+    status = 503 if verdict.reason in ("busy", "all_new_conversations") else 429
     resp = _error(status, LIMITED_MESSAGES[verdict.reason])
     resp.headers["Retry-After"] = str(verdict.retry_after_s)
     return resp

@@ -1,11 +1,14 @@
 """Limits on the chat channel, so a flood cannot crowd out people who are already talking.
 
-Three checks, in this order, before a message reaches the NLU:
+Four checks, in this order, before a message reaches the NLU:
 - **per client** (the client's address): at most `messages_per_client` messages per window;
 - **new conversations per client**: at most `new_conversations_per_client` per window;
+- **new conversations in all**: at most `new_conversations_per_second`, from everyone together
+  (a flood spread over many addresses gets no more than that);
 - **new conversations when busy**: while this process already has `busy_in_flight` messages in
-  hand, a message that would start a new conversation is turned away. Messages of existing
-  conversations are never refused for load, only by their own client's limit.
+  hand, a message that would start a new conversation is turned away.
+Messages of conversations under way are never refused for load, only by their own client's
+limit: people already talking keep their answers when a flood arrives.
 
 Counters are fixed windows keyed by client and window number: in this process's memory
 (`MemoryCounters`, one Rasa process) or in Redis (`RedisCounters`, several processes sharing
@@ -19,7 +22,8 @@ Configured under the channel in credentials.yml:
         window_seconds: 60
         messages_per_client: 60
         new_conversations_per_client: 10
-        busy_in_flight: 16
+        new_conversations_per_second: 10
+        busy_in_flight: 8
         redis_url: redis://127.0.0.1:6379/0   # optional: share counts between processes
 
 Behind a reverse proxy, set SANIC_PROXIES_COUNT (hops to trust in X-Forwarded-For) so the
@@ -45,7 +49,8 @@ class Limits:
     window_seconds: float = DEFAULT_WINDOW_S
     messages_per_client: int = 60
     new_conversations_per_client: int = 10
-    busy_in_flight: int = 16
+    new_conversations_per_second: float = 10
+    busy_in_flight: int = 8
     redis_url: str | None = None
 
     @classmethod
@@ -57,7 +62,12 @@ class Limits:
         if unknown:
             raise ValueError(f"Unknown chat limit setting(s): {', '.join(unknown)}.")
         limits = cls(**config)
-        for name in ("window_seconds", "messages_per_client", "new_conversations_per_client"):
+        for name in (
+            "window_seconds",
+            "messages_per_client",
+            "new_conversations_per_client",
+            "new_conversations_per_second",
+        ):
             value = getattr(limits, name)
             if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"Chat limit {name} must be a positive number, not {value!r}.")
@@ -71,17 +81,19 @@ class MemoryCounters:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._window: int | None = None
-        self._counts: dict[str, int] = {}
+        # window length -> (current window number, counts in it)
+        self._windows: dict[float, tuple[int, dict[str, int]]] = {}
 
     def add(self, keys: list[str], window_seconds: float) -> list[int]:
         window = int(self._clock() // window_seconds)
-        if window != self._window:
-            self._window, self._counts = window, {}
+        current, counts = self._windows.get(window_seconds, (None, {}))
+        if current != window:
+            counts = {}
+            self._windows[window_seconds] = (window, counts)
         totals = []
         for key in keys:
-            self._counts[key] = self._counts.get(key, 0) + 1
-            totals.append(self._counts[key])
+            counts[key] = counts.get(key, 0) + 1
+            totals.append(counts[key])
         return totals
 
 
@@ -106,10 +118,10 @@ class RedisCounters:
 
     def add(self, keys: list[str], window_seconds: float) -> list[int]:
         window = int(self._clock() // window_seconds)
-        expiry_ms = int(window_seconds * 2000)  # outlives its window, then goes
+        expiry_ms = max(1000, int(window_seconds * 2000))  # outlives its window, then goes
         with self._red.pipeline(transaction=False) as pipe:
             for key in keys:
-                name = f"{self._prefix}{window}:{key}"
+                name = f"{self._prefix}{window_seconds:g}s:{window}:{key}"
                 pipe.incr(name)
                 pipe.pexpire(name, expiry_ms)
             replies = pipe.execute()
@@ -133,7 +145,12 @@ class ChatLimiter:
         self._counters = counters
         self.in_flight = 0
         self.counter_failures = 0
-        self.refused: dict[str, int] = {"client": 0, "new_conversations": 0, "busy": 0}
+        self.refused: dict[str, int] = {
+            "client": 0,
+            "new_conversations": 0,
+            "all_new_conversations": 0,
+            "busy": 0,
+        }
 
     def check(self, client: str, new_conversation: bool) -> Verdict:
         keys = [f"msg:{client}"] + ([f"new:{client}"] if new_conversation else [])
@@ -146,11 +163,21 @@ class ChatLimiter:
             counts = [0, 0]
         if counts[0] > self.limits.messages_per_client:
             return self._refuse("client")
-        if new_conversation and counts[1] > self.limits.new_conversations_per_client:
+        if not new_conversation:
+            return Verdict(True)
+        if counts[1] > self.limits.new_conversations_per_client:
             return self._refuse("new_conversations")
-        if new_conversation and self.in_flight >= self.limits.busy_in_flight:
+        if self._count_all_new() > self.limits.new_conversations_per_second:
+            return self._refuse("all_new_conversations", retry_after_s=5)
+        if self.in_flight >= self.limits.busy_in_flight:
             return self._refuse("busy", retry_after_s=5)
         return Verdict(True)
+
+    def _count_all_new(self) -> int:
+        try:
+            return self._counters.add(["new:all"], 1.0)[0]
+        except Exception:  # noqa: BLE001 (counted as a failure above when Redis is down)
+            return 0
 
     def _refuse(self, reason: str, retry_after_s: int | None = None) -> Verdict:
         self.refused[reason] += 1

@@ -51,8 +51,8 @@ DEFAULT_MAX_CONVERSATIONS = 20_000
 DEFAULT_REDIS_PREFIX = "vawg:"
 # A turn is about ten events. Past MAX_EVENTS a tracker is cut back to about KEEP_EVENTS, so
 # the work is done once every few dozen turns, not on each.
-MAX_EVENTS = 400
-KEEP_EVENTS = 150
+MAX_EVENTS = 120
+KEEP_EVENTS = 60
 
 
 class UnsafeConfiguration(RuntimeError):

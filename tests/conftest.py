@@ -81,6 +81,7 @@ CHANNEL = "bot.channels.PrivateRestInput"
 LOOPBACK_LIMITS = {
     "messages_per_client": 1_000_000,
     "new_conversations_per_client": 1_000_000,
+    "new_conversations_per_second": 1_000_000,
     "busy_in_flight": 1_000_000,
 }
 

@@ -7,6 +7,7 @@ processes printed and in every response body.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import socket
@@ -44,10 +45,9 @@ def raw_request(
         if "Content-Length" not in (headers or {}):
             connection.putheader("Content-Length", str(len(body)))
         connection.endheaders()
-        try:
+        # The server may refuse a huge body before reading it all: then read its answer.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             connection.send(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server refused a huge body before reading it all: read its answer
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -81,7 +81,8 @@ def corpus() -> list[tuple[str, str, str, bytes, dict[str, str]]]:
     body("20,000 [", b"[" * 20_000)  # under the size limit: too deep to parse
     body("5,000 nested objects", b'{"a":' * 5_000 + c().encode() + b"}" * 5_000)
     body("nested message", as_json({"sender": new_sender(), "message": [[[[c()]]]]}))
-    body("truncated JSON", b'{"sender": "' + new_sender().encode() + b'", "message": "' + c().encode())
+    sender = new_sender().encode()
+    body("truncated JSON", b'{"sender": "' + sender + b'", "message": "' + c().encode())
     body("JSON array", as_json([{"sender": new_sender(), "message": c()}]))
     body("JSON string", as_json(c()))
     body("JSON number", b"1e999999")
@@ -137,7 +138,8 @@ def corpus() -> list[tuple[str, str, str, bytes, dict[str, str]]]:
     message("uuid with braces", c(), sender="{" + new_sender() + "}")
     message("path in sender", c(), sender="../../etc/passwd")
     # Wrong content types, methods and paths.
-    body("text/plain", as_json({"sender": new_sender(), "message": c()}), {"Content-Type": "text/plain"})
+    plain = {"Content-Type": "text/plain"}
+    body("text/plain", as_json({"sender": new_sender(), "message": c()}), plain)
     body("no content type", as_json({"sender": new_sender(), "message": c()}), {})
     body(
         "form post",

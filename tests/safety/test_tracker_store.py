@@ -18,6 +18,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.tracker_store import (
+    KEEP_EVENTS,
     EphemeralInMemoryTrackerStore,
     EphemeralRedisTrackerStore,
     UnsafeConfiguration,
@@ -217,7 +218,7 @@ def test_a_long_conversation_is_compacted_with_its_slots_and_recent_turns():
         long = DialogueStateTracker.from_events(sender, events, domain.slots)
         await store.save(long)
         kept = await store.retrieve(sender)
-        assert len(kept.events) <= 160
+        assert len(kept.events) <= KEEP_EVENTS + 10
         assert kept.get_slot("borough") == "westminster"
         assert kept.get_slot("needs") == ["refuge"]
         assert kept.latest_message.text == "message 299"
@@ -231,7 +232,7 @@ def test_a_long_conversation_is_compacted_with_its_slots_and_recent_turns():
             kept.update(ActionExecuted("action_listen"))
         await store.save(kept)
         again = await store.retrieve(sender)
-        assert len(again.events) <= 160
+        assert len(again.events) <= KEEP_EVENTS + 10
         assert again.get_slot("borough") == "kensington-and-chelsea"
         assert again.latest_message.text == "message 499"
 
