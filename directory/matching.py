@@ -283,8 +283,11 @@ def _select(
     usual = np.zeros(len(rows), dtype=np.int64)
     if not (q.strands or strands):
         usual = ((index.strands[rows] & codes.mask("strand", [USUAL_STRAND])) == 0).astype(np.int64)
-    # Sort keys, last one first (np.lexsort): specialist, tier, way in, self-referral, fit,
-    # audience, language, then the index's static order.
+    # Services outside VAWG (a suicide line, a general LGBT+ or disability helpline) are in the
+    # directory for what they do, after the VAWG services for the same person.
+    outside_vawg = (index.strands[rows] == 0).astype(np.int64)
+    # Sort keys, last one first (np.lexsort): specialist, VAWG, tier, way in, self-referral,
+    # fit, audience, language, then the index's static order.
     order = np.lexsort(
         (
             index.rank[rows],
@@ -297,6 +300,7 @@ def _select(
             women_only,
             tiers,
             generalist,
+            outside_vawg,
             specialist,
         )
     )

