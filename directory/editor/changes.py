@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from directory.editor.audit import record_event
 from directory.editor.models import AuditEvent, ChangeRequest, Maintainer, utcnow
 
 OPEN_STATUSES = ("draft", "in_review")
@@ -146,17 +147,16 @@ def record(
     change: ChangeRequest | None = None,
     note: str | None = None,
 ) -> AuditEvent:
-    event = AuditEvent(
-        entity_type=entity_type,
-        entity_id=entity_id,
-        action=action,
-        actor_id=actor.id if actor else None,
-        change_id=change.id if change else None,
-        changes=changes or [],
+    return record_event(
+        session,
+        entity_type,
+        entity_id,
+        action,
+        actor,
         note=note,
+        change_id=change.id if change else None,
+        changes=changes,
     )
-    session.add(event)
-    return event
 
 
 def history(session: Session, entity_type: str, entity_id: str) -> list[AuditEvent]:
