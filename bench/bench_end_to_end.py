@@ -28,14 +28,6 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from tests.e2e.scoring import HELD_OUT, Catalogue, load_items, play  # noqa: E402
 
 
-def _items(path: Path) -> list[dict]:
-    if path.is_dir():
-        return load_items(path)
-    import yaml
-
-    return yaml.safe_load(path.read_text())
-
-
 def _sender(rasa_url: str):
     def send(sender: str, text: str) -> list[dict]:
         body = json.dumps({"sender": sender, "message": text}).encode()
@@ -51,13 +43,16 @@ def _sender(rasa_url: str):
 
 
 @contextlib.contextmanager
-def _stack(rasa_url: str | None, database_url: str | None):
+def _stack(rasa_url: str | None, database_url: str | None, model: Path | None):
     if rasa_url:
         yield rasa_url, database_url or f"sqlite:///{PROJECT_ROOT / 'var' / 'directory.sqlite3'}"
         return
-    from tests.conftest import launch_stack
+    from tests.conftest import MODEL, launch_stack
 
-    with tempfile.TemporaryDirectory() as workdir, launch_stack(Path(workdir)) as stack:
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        launch_stack(Path(workdir), model=model or MODEL) as stack,
+    ):
         yield stack.rasa_url, stack.database_url
 
 
@@ -66,11 +61,12 @@ def main() -> int:
     parser.add_argument("--items", type=Path, default=HELD_OUT)
     parser.add_argument("--rasa-url")
     parser.add_argument("--database-url")
+    parser.add_argument("--model", type=Path, help="a trained model (default models/vawg.tar.gz)")
     parser.add_argument("--domain", type=Path, default=PROJECT_ROOT / "domain", help="responses")
     parser.add_argument("--failures", action="store_true", help="list failed items (tuning sets)")
     args = parser.parse_args()
-    items = _items(args.items)
-    with _stack(args.rasa_url, args.database_url) as (rasa_url, database_url):
+    items = load_items(args.items)
+    with _stack(args.rasa_url, args.database_url, args.model) as (rasa_url, database_url):
         catalogue = Catalogue.load(database_url, args.domain)
         report = play(items, _sender(rasa_url), lambda: str(uuid.uuid4()), catalogue)
     print(f"{len(items)} items from {args.items}")

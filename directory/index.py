@@ -119,10 +119,17 @@ def minutes(clock: str) -> int:
 class Index:
     def __init__(self, entries: list[Entry], version: int):
         self.version = version
-        # Query-independent order: a number to call first, then a website, then name.
+        # Query-independent order, for services the query ranks equal: one a person can reach
+        # now (a number to call, open day and night), then one with a website, then by name.
         entries = sorted(
             entries,
-            key=lambda e: (not e.card.phones, not e.card.url, e.card.name.casefold(), e.card.id),
+            key=lambda e: (
+                not e.card.phones,
+                not e.open_24_7,
+                not e.card.url,
+                e.card.name.casefold(),
+                e.card.id,
+            ),
         )
         self.entries = entries
         self.by_id = {e.card.id: e for e in entries}

@@ -261,9 +261,14 @@ def _select(
     # Who the person is comes first: a service for them (their audience or language), then
     # services for anyone, then services for someone else (young people's, a community's).
     # Women's services are for anyone here unless the person is a man (then they are gone).
+    # Gender says who may use a service; a community, an age or a faith says more, so when
+    # one is given it alone makes a service the person's own (a Jewish woman: Jewish Women's
+    # Aid, not every women's service).
     anyone = codes.mask("audience", ("women",)) if "men" not in q.audiences else 0
     for_someone_else = (index.audiences[rows] & ~(q_audiences | anyone)) != 0
-    specialist = np.where(audience + language > 0, 0, np.where(for_someone_else, 2, 1))
+    beyond_gender = codes.mask("audience", set(q.audiences) - set(GENDER_CODES)) or q_audiences
+    own = popcount(index.audiences[rows] & beyond_gender) + language
+    specialist = np.where(own > 0, 0, np.where(for_someone_else, 2, 1))
     # Asked for no particular kind of help: a way in first (a helpline, an advocate), before
     # services that do one thing (a clinic, a family hub).
     first_contact = np.zeros(len(rows), dtype=np.int64)
@@ -275,6 +280,12 @@ def _select(
     generalist = np.zeros(len(rows), dtype=np.int64)
     if q.strands and q.strands != {USUAL_STRAND}:
         generalist = (popcount(index.strands[rows]) > SPECIALIST_STRANDS).astype(np.int64)
+    # Domestic abuse and another strand ("they don't pay me and the mother hits me"): the other
+    # strand is what few services know, so services for it come before domestic abuse ones.
+    rarer = codes.mask("strand", q.strands - {USUAL_STRAND})
+    rarer_missed = np.zeros(len(rows), dtype=np.int64)
+    if rarer and USUAL_STRAND in q.strands:
+        rarer_missed = ((index.strands[rows] & rarer) == 0).astype(np.int64)
     # Gender not said: services for anyone before services for women only.
     women_only = np.zeros(len(rows), dtype=np.int64)
     if not {"women", "men"} & q.audiences:
@@ -286,8 +297,8 @@ def _select(
     # Services outside VAWG (a suicide line, a general LGBT+ or disability helpline) are in the
     # directory for what they do, after the VAWG services for the same person.
     outside_vawg = (index.strands[rows] == 0).astype(np.int64)
-    # Sort keys, last one first (np.lexsort): specialist, VAWG, tier, way in, self-referral,
-    # fit, audience, language, then the index's static order.
+    # Sort keys, last one first (np.lexsort): specialist, VAWG, rarer strand, generalist, tier,
+    # way in, self-referral, fit, audience, language, then the index's static order.
     order = np.lexsort(
         (
             index.rank[rows],
@@ -300,6 +311,7 @@ def _select(
             women_only,
             tiers,
             generalist,
+            rarer_missed,
             outside_vawg,
             specialist,
         )

@@ -144,6 +144,7 @@ def launch_stack(
     test_hooks: bool = True,
     limits: dict | None = None,
     extra_env: dict | None = None,
+    model: Path = MODEL,
 ):
     """Start the launcher on free ports against a fresh seeded SQLite directory.
 
@@ -153,8 +154,8 @@ def launch_stack(
     test client is 127.0.0.1, so credentials.yml's per-client limits would be one budget
     for the whole suite (tests/safety/test_chat_limits.py tests the real ones).
     """
-    if not MODEL.exists():
-        pytest.fail(f"No trained model at {MODEL}: run `make model` (make test does it first).")
+    if not model.exists():
+        pytest.fail(f"No trained model at {model}: run `make model` (make test does it first).")
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
     if tracker_store is not None:
         endpoints["tracker_store"] = tracker_store
@@ -181,7 +182,7 @@ def launch_stack(
                 "-m",
                 "bot",
                 *arguments,
-                f"--model={MODEL}",
+                f"--model={model}",
                 f"--endpoints={endpoints_path}",
                 f"--credentials={credentials_path}",
             ],  # fmt: skip

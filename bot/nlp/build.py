@@ -150,19 +150,23 @@ def all_patterns() -> list[dict]:
     return list(unique.values())
 
 
-def build_nlp() -> spacy.language.Language:
+def build_nlp(vectors: Path | None = None) -> spacy.language.Language:
     nlp = spacy.blank("en")
+    if vectors is not None:
+        # Pretrained word vectors (bot/nlp/vectors.py) for SpacyFeaturizer; rows are looked up
+        # by the hash of each word, so spaCy's string table is not needed.
+        nlp.vocab.vectors.from_disk(vectors, exclude=["strings"])
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(all_patterns())
     return nlp
 
 
-def build(out_dir: Path) -> None:
+def build(out_dir: Path, vectors: Path | None = None) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    build_nlp().to_disk(out_dir)
+    build_nlp(vectors).to_disk(out_dir)
 
 
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "build/spacy/vawg")
-    build(target)
+    build(target, Path(sys.argv[2]) if len(sys.argv) > 2 else None)
     print(f"spaCy pipeline written to {target}")

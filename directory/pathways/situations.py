@@ -19,9 +19,19 @@ SELF_IDENTIFICATION = (
     r"(?:i'?m|i am|as|work as|working as|we'?re|we are)\s+"
     r"(?:(?:a|an|the|her|his|their|your)\s+)?(?:[\w&-]+\s+){0,2}?"
 )
-# A role said first, as a signature: "GP here", "A&E nurse.", "youth worker - ...", "police:".
-LEADING_ROLE = r"^(?:[\w&-]+\s+){0,2}?"
+# A role said first, as a signature: "GP here", "A&E nurse.", "youth worker - ...", "police:",
+# "Year 4 class teacher in White City", "SENCO at a primary".
+LEADING_ROLE = r"^(?:[\w&-]+\s+){0,3}?"
 LEADING_ROLE_END = r"(?:\s+here\b|\s*[:.,;(]|\s+[-–—])"
+# ... or followed by where they work. Not for the police: "police in my area did nothing" is
+# a survivor talking about them.
+LEADING_ROLE_AT = r"\s+(?:in|at|from|for)\s"
+# The words before it describe the role ("year 4 class"), never ask ("i need a solicitor for").
+LEADING_ROLE_BEFORE_AT = (
+    r"^(?:(?!(?:i|i'm|im|need|want|my|a|an|the|to|get|find|see|call|speak|talk|me|can|how|where"
+    r"|who|is|are|do|does|any|some)\b)[\w&-]+\s+){0,3}?"
+)
+NOT_LEADING_AT = frozenset({"police"})
 WORKPLACE = r"(?:i|we)\s+(?:work|am based|'m based|volunteer)\s+(?:in|at|for|with)\s+"
 # Someone describing their own abuse is asking for themselves, whatever their job.
 OWN_ABUSE = re.compile(
@@ -71,11 +81,14 @@ def _phrase_regex(phrases: list[str], prefix: str = "") -> re.Pattern:
     return re.compile(rf"(?<![\w-]){prefix}(?:{alternatives})(?![\w-])")
 
 
-def _leading_regex(phrases: list[str]) -> re.Pattern:
+def _leading_regex(phrases: list[str], at_work: bool) -> re.Pattern:
     alternatives = "|".join(
         re.escape(p.lower()) for p in sorted({str(p) for p in phrases}, key=len, reverse=True)
     )
-    return re.compile(rf"{LEADING_ROLE}(?:{alternatives}){LEADING_ROLE_END}")
+    roles = rf"{LEADING_ROLE}(?:{alternatives}){LEADING_ROLE_END}"
+    if at_work:
+        roles += rf"|{LEADING_ROLE_BEFORE_AT}(?:{alternatives}){LEADING_ROLE_AT}"
+    return re.compile(roles)
 
 
 @cache
@@ -83,7 +96,9 @@ def _patterns() -> dict[str, dict[str, re.Pattern]]:
     data = yaml.safe_load(PHRASES.read_text())
     return {
         "role": {k: _phrase_regex(v, SELF_IDENTIFICATION) for k, v in data["role"].items()},
-        "leading_role": {k: _leading_regex(v) for k, v in data["role"].items()},
+        "leading_role": {
+            k: _leading_regex(v, k not in NOT_LEADING_AT) for k, v in data["role"].items()
+        },
         "role_context": {
             **{k: _phrase_regex(v) for k, v in data["role_context"].items()},
             "workplace": _phrase_regex(data["workplace"], WORKPLACE),
@@ -138,6 +153,8 @@ TERM_SITUATIONS = {
     "modern-slavery": "modern-slavery",
     "perpetrator-programme": "perpetrators",
     "housing": "housing",
+    "disclosure-scheme": "clares-law",
+    "online-abuse": "sexual-violence",  # sharing intimate images is a sexual offence
 }
 
 

@@ -73,6 +73,30 @@ def test_older_age_and_same_sex_partner_imply_audiences():
     assert set(gay.audiences) == {"men", "lgbt"}
 
 
+@pytest.mark.parametrize(
+    ("text", "age", "audiences"),
+    [
+        ("an 83 year old patient with bruising", 83, {"older-people"}),
+        ("a 14 year old boy told me his uncle hits him", 14, {"young-people"}),
+        ("my mum is 80 and my brother takes her pension", None, {"older-people"}),
+        ("my dad is 45 and hits my mum", None, set()),  # a parent's age is not the person's
+        ("my 3 year old daughter is scared", None, set()),
+        ("my best mate's girlfriend hits him", None, {"men"}),
+        ("i was abused as a boy", None, {"men"}),
+    ],
+)
+def test_the_person_written_about(text, age, audiences):
+    signals = Signals.of(tracker(text))
+    assert signals.age == age
+    assert set(signals.audiences) == audiences
+
+
+def test_an_older_persons_son_is_not_a_child_at_risk():
+    signals = Signals.of(tracker("an 83 year old patient, her son manages her money"))
+    assert "children" not in signals.situations
+    assert "children" in Signals.of(tracker("a patient, her son is 6")).situations
+
+
 def test_urgency_comes_from_the_danger_check():
     assert Signals.of(tracker("he's outside", intent="immediate_danger")).urgent
     # A danger word anywhere: the intent stays, the urgency comes with it.
@@ -128,3 +152,18 @@ def test_slots_hold_ids_and_numbers_only():
     values = [e["value"] for e in signals.slot_events()]
     assert "Jane" not in repr(values)
     assert ["stalking"] in values and 15.0 in values
+
+
+def test_a_child_telling_of_violence_at_home_is_urgent():
+    child = Signals.of(
+        tracker("im 12 and my dad beats my mum", entities=[("strand", "domestic-abuse")])
+    )
+    assert child.urgent
+    # The audience pattern "my dad beats my mum" (young people) gives no strand: still urgent.
+    assert Signals.of(
+        tracker("im 12 and my dad beats my mum", entities=[("audience", "young-people")])
+    ).urgent
+    adult = Signals.of(
+        tracker("im 30 and my dad beats my mum", entities=[("strand", "domestic-abuse")])
+    )
+    assert not adult.urgent

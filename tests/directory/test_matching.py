@@ -79,7 +79,13 @@ def test_outside_london_puts_national_first(sqlite_url):
     result = search(SearchQuery(place="Manchester", needs=("refuge",), limit=None), sqlite_url)
     assert result.out_of_area
     assert result.matches[0].service.id == "national-domestic-abuse-helpline"
-    assert [m.service.scope for m in result.matches][:3] == ["national"] * 3
+    # Among services for anyone, national before pan-London (Jewish Women's Aid, national
+    # but for Jewish women, comes after them all).
+    index = current_index(sqlite_url)
+    general = [m for m in result.matches if not index.by_id[m.service.id].audiences - {"women"}]
+    scopes = [m.service.scope for m in general]
+    assert scopes[:2] == ["national"] * 2
+    assert scopes == sorted(scopes, key=lambda scope: scope != "national")
 
 
 def test_men_are_not_offered_women_only_services(sqlite_url):
@@ -215,3 +221,39 @@ def test_empty_directory_still_answers(empty_sqlite_url):
     result = search(SearchQuery(place="W6", needs=("refuge",)), empty_sqlite_url)
     assert result.widened
     assert result.matches[0].service.phones == (("0808 2000 247", "free, 24/7"),)
+
+
+def test_a_rarer_strand_beside_domestic_abuse_comes_first(sqlite_url):
+    """ "They don't pay me and the mother hits me": modern slavery services before the local
+    domestic abuse ones, which would answer the usual strand only."""
+    both = SearchQuery(
+        boroughs=("westminster",), strands=("modern-slavery", "domestic-abuse"), limit=None
+    )
+    index = current_index(sqlite_url)
+    entries = [index.by_id[m.service.id] for m in search(both, sqlite_url).matches]
+    # Among services for anyone (specialists for other groups come after them all).
+    strands = [e.strands for e in entries if not e.audiences - {"women"}]
+    first_without = next(i for i, s in enumerate(strands) if "modern-slavery" not in s)
+    assert first_without > 0
+    assert all("modern-slavery" not in s for s in strands[first_without:])
+
+
+def test_faith_communities_and_new_needs_find_their_specialists(sqlite_url):
+    jewish = search(
+        SearchQuery(strands=("domestic-abuse",), audiences=("women", "jewish")), sqlite_url
+    )
+    assert ids(jewish)[0] == "jwa-helpline"
+    muslim = search(
+        SearchQuery(strands=("domestic-abuse",), audiences=("women", "muslim")), sqlite_url
+    )
+    assert ids(muslim)[0] == "mwn-helpline"
+    images = search(SearchQuery(needs=("online-abuse",)), sqlite_url)
+    assert "revenge-porn-helpline" in ids(images)[:2]
+    clares = search(SearchQuery(needs=("disclosure-scheme",)), sqlite_url)
+    assert ids(clares)[0] == "met-clares-law-request"
+
+
+def test_services_that_rank_equal_put_one_open_day_and_night_first(sqlite_url):
+    index = current_index(sqlite_url)
+    keys = [(not e.card.phones, not e.open_24_7, not e.card.url) for e in index.entries]
+    assert keys == sorted(keys)

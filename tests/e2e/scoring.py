@@ -34,8 +34,9 @@ DANGER_MARKERS = (re.compile(r"\b999\b"), re.compile(r"\b55\b"))
 
 
 def load_items(folder: Path = HELD_OUT) -> list[dict]:
+    """The items of every .yml file in `folder` (or of one file)."""
     items = []
-    for path in sorted(folder.glob("*.yml")):
+    for path in [folder] if folder.is_file() else sorted(folder.glob("*.yml")):
         for item in yaml.safe_load(path.read_text()) or []:
             item.setdefault("category", CATEGORIES.get(item["id"].split("-")[0], path.stem))
             items.append(item)

@@ -22,16 +22,21 @@ from tests.conftest import PROJECT_ROOT, new_sender
 from tests.e2e.scoring import HELD_OUT, Catalogue, load_items, play
 
 TARGETS = {"survivor": 0.95, "professional": 0.95, "multi_turn": 0.95}
-# Measured 2026-12-01 (first round of issue 13): survivors 87.0 %, professionals 81.7 %,
-# multi-turn 85.0 %, outside the area 90.3 %, definitions 94.3 %, danger recall 90.2 %; 0.8 %
-# of non-danger messages got the danger lines without their answer.
+# Measured 2026-12-02: survivors 86.6 %, professionals 88.1 %, multi-turn 90.0 %, outside the
+# area 87.1 %, definitions 94.3 %, danger recall 92.2 % (47/51); 1.2 % of non-danger messages
+# got the danger lines without their answer. The day before: 84.3, 81.7, 83.3, 87.1, 94.3 and
+# 90.2 %. The gain came from signals found on three tuning sets (bench/tuning/), never from
+# reading these items.
+# First round of issue 13 (2026-12-01): survivors 87.0 %, professionals 81.7 %, multi-turn
+# 85.0 %, outside the area 90.3 %, definitions 94.3 %, danger recall 90.2 %.
 # Before it (the form-and-gate dialogue and the 60-service directory, same items, same
 # scoring): survivors 27.6 %, professionals 23.9 %, multi-turn 50.0 %, outside the area
 # 61.3 %, definitions 94.3 %, danger recall 86.3 %.
+# Floors are one item under what was measured, for the retraining on another machine.
 FLOORS = {
-    "survivor": 0.84,  # 0.85 before 62 entries gained a website (the url tie-break, #16)
-    "professional": 0.80,
-    "multi_turn": 0.83,
+    "survivor": 0.86,
+    "professional": 0.87,
+    "multi_turn": 0.88,
     "outside_area": 0.87,
     "definition": 0.91,
 }
@@ -66,6 +71,21 @@ def test_the_held_out_set_is_large_varied_and_never_trained_on():
     # both would mean the test was trained on.
     trained = _training_examples() & {m for m in messages if len(m.split()) > 2}
     assert not trained, sorted(trained)[:10]
+
+
+def test_the_tuning_sets_share_no_message_with_the_held_out_set():
+    """bench/tuning/ is tuned on (bench_end_to_end.py --failures); the held-out set never is."""
+    held_out = {_normal(turn) for item in load_items() for turn in item["turns"]}
+    tuning = {
+        _normal(turn)
+        for path in sorted((PROJECT_ROOT / "bench" / "tuning").glob("*.yml"))
+        for item in load_items(path)
+        for turn in item["turns"]
+    }
+    assert len(tuning) >= 600
+    # Short common phrases ("i need a refuge", "he has a knife") occur in both by chance.
+    shared = {m for m in tuning & held_out if len(m.split()) > 4}
+    assert not shared, sorted(shared)[:10]
 
 
 @pytest.fixture(scope="module")

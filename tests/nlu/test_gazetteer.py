@@ -55,8 +55,11 @@ def _held_out() -> list[tuple[str, str, set[tuple[str, str, str]]]]:
 def test_held_out_entities_with_canonical_values(nlp):
     true_pos = false_pos = false_neg = 0
     misses = []
-    for _intent, text, gold in _held_out():
-        found = _entities(nlp, text)
+    for _intent, text, spans in _held_out():
+        # What the bot acts on is the canonical value, not where the phrase starts ("boss
+        # took my passport" and "took my passport" are the same finding).
+        found = {(label, value) for _, label, value in _entities(nlp, text)}
+        gold = {(label, value) for _, label, value in spans}
         true_pos += len(found & gold)
         false_pos += len(found - gold)
         false_neg += len(gold - found)
@@ -83,10 +86,30 @@ def test_held_out_entities_with_canonical_values(nlp):
         ("somewhere safe to stay", {("need", "refuge")}),
         ("he checks my phone", {("strand", "domestic-abuse")}),
         ("they want me to marry my cousin back home", {("strand", "forced-marriage")}),
+        # Described, not named: exploitation, honour, marriage, images, Clare's Law, faith.
+        ("the boss has my passport", {("strand", "modern-slavery")}),
+        ("they don't pay me", {("strand", "modern-slavery")}),
+        ("i sleep at the restaurant", {("strand", "modern-slavery")}),
+        ("older boys make him sell drugs in other towns", {("strand", "modern-slavery")}),
+        ("I can't leave the house", set()),  # coercive control as often as slavery
+        ("you'll ruin the family name", {("strand", "honour-based-abuse")}),
+        ("her in-laws watch everything she does", {("strand", "honour-based-abuse")}),
+        ("they'll take her to bangladesh to marry", {("strand", "forced-marriage")}),
+        ("a ceremony to become a woman", {("strand", "fgm")}),
+        ("my ex posted nudes of me online", {("need", "online-abuse")}),
+        ("can i find out if he has a record", {("need", "disclosure-scheme")}),
+        ("abused as a child", {("strand", "sexual-violence")}),
+        ("comes to work with bruises", {("strand", "domestic-abuse")}),
+        ("he needs help to stop being abusive", {("need", "perpetrator-programme")}),
+        ("my husband refuses to give me a get", {("audience", "jewish")}),
+        ("I'm a muslim woman", {("audience", "muslim")}),
+        ("mi marido me pega", {("language", "es")}),
+        ("زوجي يضربني", {("language", "ar")}),
     ],
 )
 def test_surface_forms_map_to_canonical_ids(nlp, text, expected):
-    assert {(label, value) for _, label, value in _entities(nlp, text)} == expected
+    found = {(ent.label_, ent.ent_id_) for ent in nlp(text).ents if ent.label_ != DANGER_LABEL}
+    assert found == expected
 
 
 def test_every_held_out_danger_message_without_a_phrase_is_left_to_the_classifier(nlp):

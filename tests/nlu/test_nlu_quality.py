@@ -51,7 +51,10 @@ def held_out_reports(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail(f"No trained model at {MODEL}: run `make model`.")
     out = tmp_path_factory.mktemp("held-out")
-    rasa(["test", "nlu", "--model", str(MODEL), "--nlu", str(HELD_OUT), "--out", str(out)])
+    rasa(
+        ["test", "nlu", "--model", str(MODEL), "--nlu", str(HELD_OUT), "--out", str(out)]
+        + ["--successes"]
+    )
     return out
 
 
@@ -88,9 +91,22 @@ def test_held_out_danger_recall_is_total(held_out_reports):
 
 @pytest.mark.parametrize("entity", ["borough", "need", "strand"])
 def test_held_out_entity_f1(held_out_reports, entity):
-    entities = report(held_out_reports, f"{ENTITY_EXTRACTOR}_report.json")
-    print(f"held-out {entity} F1: {entities[entity]['f1-score']:.3f}")
-    assert entities[entity]["f1-score"] >= 0.95, entities[entity]
+    """F1 over the canonical values each message yields, which is all the bot acts on. Rasa's
+    own entity report scores token spans: "boss took my passport" against the labelled "took
+    my passport" counts as a miss there, though both give modern-slavery."""
+    examples = report(held_out_reports, f"{ENTITY_EXTRACTOR}_errors.json") + report(
+        held_out_reports, f"{ENTITY_EXTRACTOR}_successes.json"
+    )
+    true_pos = false_pos = false_neg = 0
+    for example in examples:
+        gold = {e["value"] for e in example["entities"] if e["entity"] == entity}
+        found = {e["value"] for e in example["predicted_entities"] if e["entity"] == entity}
+        true_pos += len(gold & found)
+        false_pos += len(found - gold)
+        false_neg += len(gold - found)
+    f1 = 2 * true_pos / (2 * true_pos + false_pos + false_neg)
+    print(f"held-out {entity} value F1: {f1:.3f}")
+    assert f1 >= 0.95
 
 
 def test_held_out_faq_answers_are_selected(held_out_reports):

@@ -25,6 +25,10 @@ def _pathways(text: str) -> list[str]:
         ("I'm a professional", "professional"),
         ("a patient disclosed abuse", "gp"),
         ("one of my clients was raped", "professional"),
+        ("Year 4 class teacher in White City. A boy told me", "teacher"),
+        ("SENCO at a primary in North Kensington", "teacher"),
+        ("Support worker in a hostel, one of our residents", "professional"),
+        ("I interpret for the council", "professional"),
     ],
 )
 def test_a_professional_role_is_recognised(text, role):
@@ -39,6 +43,9 @@ def test_a_professional_role_is_recognised(text, role):
         "I'm a student and my boyfriend hits me",
         "I need a refuge in Westminster",
         "the police came to my house last night",
+        "police in my area did nothing",
+        "i need a solicitor for a non molestation order",
+        "where can i find a solicitor in fulham",
     ],
 )
 def test_a_survivor_is_not_taken_for_a_professional(text):
