@@ -26,7 +26,9 @@ from actions.signals import PROFESSIONAL_INTENTS, Signals
 
 SMALL_TALK = {"greet": "utter_greet", "goodbye": "utter_goodbye", "thanks": "utter_thanks"}
 SKIPS = frozenset({"skip", "deny"})
-SEARCH_SIGNALS = frozenset({"strands", "needs", "borough", "audiences", "age", "languages"})
+SEARCH_SIGNALS = frozenset(
+    {"strands", "needs", "borough", "audiences", "age", "languages", "named"}
+)
 ASKED = "asked"  # the slot: which narrowing question the last reply ended with
 
 
@@ -108,9 +110,15 @@ class ActionAnswer(Action):
                 return events
             # What a professional can refer to or signpost, for the situation described.
             return [*events, *await _services(dispatcher, signals)]
-        if intent in PROFESSIONAL_INTENTS and signals.professional_question and not searched:
-            # A professional's kind of question, but no role and no situation we know: ask
-            # which, and take support for oneself as the other way on.
+        if (
+            intent in PROFESSIONAL_INTENTS
+            and signals.professional_question
+            and not searched
+            and not (signals.strands or signals.needs)
+        ):
+            # A professional's kind of question, but no role and nothing known of the situation
+            # (now or earlier in the conversation): ask which, and take support for oneself
+            # as the other way on.
             dispatcher.utter_message(response="utter_ask_professional")
             return events
         if intent == "nlu_fallback" and not searched and not signals.urgent:

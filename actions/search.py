@@ -51,6 +51,7 @@ def build_query(signals: Signals) -> SearchQuery:
         audiences=signals.audiences,
         age=signals.age,
         languages=signals.languages,
+        named=signals.named,
         for_professional=bool(signals.role),
         limit=None,  # we filter and page ourselves
     )
@@ -84,7 +85,11 @@ async def results_page(
     query = build_query(signals)
     # The directory is synchronous (SQLAlchemy); keep it off the action server's loop.
     result = await asyncio.to_thread(search, query)
-    matches = [m for m in result.matches if query.boroughs or _serves_anywhere(m.service)]
+    matches = [
+        m
+        for m in result.matches
+        if query.boroughs or m.service.id in query.named or _serves_anywhere(m.service)
+    ]
     matches = _with_a_number_first_page(matches[:MAX_RESULTS])
     page = matches[offset : offset + PAGE_SIZE]
     if offset == 0:

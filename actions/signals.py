@@ -73,8 +73,24 @@ _ELDER = re.compile(
 # or a man abused as a boy.
 _MALE_VICTIM = re.compile(
     r"\b(?:his|my (?:best |close |)(?:mate|friend|brother|son|dad|father|uncle|cousin)'?s) "
-    r"(?:girlfriend|gf|wife|fiancee|partner|ex|ex-wife|ex wife|ex-girlfriend)\b.{0,60}\bhim\b"
-    r"|\b(?:as a|when i was a) (?:boy|lad)\b"
+    r"(?:girlfriend|gf|wife|fiancee|partner|ex|ex-wife|ex wife|ex-girlfriend)\b.{0,60}"
+    r"(?<!by )\bhim\b|\b(?:as a|when i was a) (?:boy|lad)\b"
+)
+# LGBT+ said in a longer phrase ("my family found out i'm gay"), unless denied ("I'm not gay").
+_LGBT = re.compile(r"\b(?:gay|lesbian|bisexual|bi|queer|trans|transgender|non-binary|nonbinary)\b")
+_NOT_LGBT = re.compile(
+    r"\b(?:not|n't|never been)\s+(?:gay|lesbian|bi|bisexual|queer)\b|\bi'?m straight\b"
+)
+# Someone at work holding a person's papers: modern slavery, in any order of words.
+_WORK_CONTROL = re.compile(
+    r"\b(?:owner|boss|manager|employer|gaffer|foreman|agent|agency|supervisor|patr[aã]o|patroa)\b"
+    r".{0,40}\b(?:keeps?|kept|took|takes|has|have|holds?|holding|taken|got)\b.{0,15}"
+    r"\b(?:passports?|documents|papers|id|visa)\b"
+)
+# "Sexual thoughts about children": help to stop (Stop It Now), a sexual-violence service.
+_THOUGHTS_ABOUT_CHILDREN = re.compile(
+    r"\b(?:sexual )?(?:thoughts|urges|feelings|attraction)\b.{0,40}"
+    r"\b(?:children|kids|a child|minors)\b"
 )
 # Who is speaking about their own same-sex partner (the audience men/women comes first).
 # Someone abused by a wife or girlfriend who has not said who they are is most often a man.
@@ -156,6 +172,7 @@ class Signals:
     audiences: tuple[str, ...] = ()
     age: int | None = None
     languages: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()  # this message: service ids asked about by name
     role: str | None = None  # a professional role id, None for someone seeking help
     urgent: bool = False  # this message: danger now
     situations: frozenset = field(default_factory=frozenset)  # this message's pathway situations
@@ -194,6 +211,16 @@ class Signals:
             needs.append("fgm-clinic")
         if PERPETRATOR_NEED in needs:
             needs = [PERPETRATOR_NEED]  # help to stop: the rest (children, money) is context
+            if _THOUGHTS_ABOUT_CHILDREN.search(text) and "sexual-violence" not in strands:
+                strands.append("sexual-violence")  # not a perpetrator of domestic abuse
+        if _WORK_CONTROL.search(text) and "modern-slavery" not in strands:
+            strands.append("modern-slavery")
+        if {"forced-marriage", "honour-based-abuse"} & set(strands) and "modern-slavery" in strands:
+            strands.remove("modern-slavery")  # a family holding her passport: the marriage
+        if _NOT_LGBT.search(text):
+            audiences = [a for a in audiences if a != "lgbt"]
+        elif _LGBT.search(text) and "lgbt" not in audiences:
+            audiences.append("lgbt")
         if age is not None and age < ADULT_AGE:
             audiences.append("young-people")
         elif age is not None and age >= OLDER_AGE:
@@ -217,6 +244,7 @@ class Signals:
                 ("audiences", audiences),
                 ("age", age is not None),
                 ("languages", languages),
+                ("named", _entity_values(tracker, "service")),
                 ("role", role),
             )
             if value
@@ -228,6 +256,7 @@ class Signals:
             audiences=tuple(dict.fromkeys([*remembered.audiences, *audiences])),
             age=age if age is not None else remembered.age,
             languages=tuple(languages) or remembered.languages,
+            named=tuple(_entity_values(tracker, "service")),
             role=role or remembered.role,
             urgent=intent == DANGER_INTENT
             or bool(tracker.latest_message.get("urgency"))

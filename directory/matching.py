@@ -113,6 +113,7 @@ class SearchQuery:
     limit: int | None = DEFAULT_LIMIT
     include_emergency: bool = False
     for_professional: bool = False  # True: no preference for services you can contact yourself
+    named: tuple[str, ...] = ()  # service ids the person asked about by name: shown first
 
 
 @dataclass(frozen=True)
@@ -433,6 +434,14 @@ def search(query: SearchQuery, database_url: str | None = None) -> SearchResult:
             )
             if query.limit is not None:
                 del result.matches[query.limit :]
+    named = [index.by_id[sid] for sid in dict.fromkeys(query.named) if sid in index.by_id]
+    if named:
+        # Asked about by name: that service first, whatever else the search found (an entry
+        # retired since is simply not there).
+        ids = {e.card.id for e in named}
+        result.matches = [Match(e.card, _reason(e, q)) for e in named] + [
+            m for m in result.matches if m.service.id not in ids
+        ]
     if q.languages and not any(e.languages & q.languages for e in entries):
         names = ", ".join(vocabulary().label("language", c) for c in sorted(q.languages))
         result.notes.append(

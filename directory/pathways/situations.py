@@ -38,6 +38,8 @@ OWN_ABUSE = re.compile(
     r"\bmy (?:husband|partner|boyfriend|bf|wife|girlfriend|gf|ex|fiance|fiancee)\b(?!'s)"
     r"|\b(?:hits|hit|hurts|hurt|beats|beat|abuses|abused|controls|threatens|threatened|raped|"
     r"stalks|follows|strangled|choked) me\b"
+    r"|\b(?:shouts?|shouting|screams?|screaming|swears?|swearing|spits?|spat) (?:abuse )?at me\b"
+    r"|\bmy (?:kids|children|baby)\b"
 )
 
 DA_HIGH = "domestic-abuse-high-risk"

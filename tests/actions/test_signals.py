@@ -167,3 +167,40 @@ def test_a_child_telling_of_violence_at_home_is_urgent():
         tracker("im 30 and my dad beats my mum", entities=[("strand", "domestic-abuse")])
     )
     assert not adult.urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "strands", "audiences"),
+    [
+        # A family holding her passport to marry her off: the marriage, not modern slavery.
+        (
+            "my dad has my passport and they arranged my nikah",
+            ("forced-marriage", "modern-slavery"),
+            {"strand": ("forced-marriage",)},
+        ),
+        # The boss holding papers, in words no phrase foresees: modern slavery.
+        ("the owner of the restaurant keeps my passport", (), {"strand": ("modern-slavery",)}),
+    ],
+)
+def test_the_situation_decides_what_a_passport_means(text, strands, audiences):
+    signals = Signals.of(tracker(text, entities=[("strand", s) for s in strands]))
+    assert signals.strands == audiences["strand"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lgbt"),
+    [
+        ("my family found out im gay", True),
+        ("I'm not gay, he was a stranger", False),
+        ("im straight but a man assaulted me", False),
+    ],
+)
+def test_lgbt_said_anywhere_unless_denied(text, lgbt):
+    signals = Signals.of(tracker(text, entities=[("audience", "lgbt")] if "gay" in text else []))
+    assert ("lgbt" in signals.audiences) is lgbt
+
+
+def test_a_service_named_is_a_signal():
+    signals = Signals.of(tracker("whats galops number", entities=[("service", "galop-helpline")]))
+    assert signals.named == ("galop-helpline",)
+    assert "named" in signals.new

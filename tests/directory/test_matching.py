@@ -257,3 +257,17 @@ def test_services_that_rank_equal_put_one_open_day_and_night_first(sqlite_url):
     index = current_index(sqlite_url)
     keys = [(not e.card.phones, not e.open_24_7, not e.card.url) for e in index.entries]
     assert keys == sorted(keys)
+
+
+def test_a_service_asked_about_by_name_comes_first(sqlite_url):
+    result = search(
+        SearchQuery(strands=("forced-marriage",), named=("karma-nirvana-helpline",)), sqlite_url
+    )
+    assert ids(result)[0] == "karma-nirvana-helpline"
+    # Named, even when nothing else asked would find it (a man asking about a women's line).
+    named = search(
+        SearchQuery(audiences=("men",), named=("jwa-helpline", "retired-id")), sqlite_url
+    )
+    assert ids(named)[0] == "jwa-helpline"
+    assert "retired-id" not in ids(named)
+

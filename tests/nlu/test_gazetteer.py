@@ -105,6 +105,9 @@ def test_held_out_entities_with_canonical_values(nlp):
         ("I'm a muslim woman", {("audience", "muslim")}),
         ("mi marido me pega", {("language", "es")}),
         ("زوجي يضربني", {("language", "ar")}),
+        ("whats galops number", {("service", "galop-helpline")}),
+        ("do Karma Nirvana help boys", {("service", "karma-nirvana-helpline")}),
+        ("is jewish women's aid open", {("service", "jwa-helpline")}),
     ],
 )
 def test_surface_forms_map_to_canonical_ids(nlp, text, expected):
