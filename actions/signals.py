@@ -92,7 +92,6 @@ _THOUGHTS_ABOUT_CHILDREN = re.compile(
     r"\b(?:sexual )?(?:thoughts|urges|feelings|attraction)\b.{0,40}"
     r"\b(?:children|kids|a child|minors)\b"
 )
-# Who is speaking about their own same-sex partner (the audience men/women comes first).
 # Someone abused by a wife or girlfriend who has not said who they are is most often a man.
 _FEMALE_PARTNER = re.compile(
     r"\bmy (?:wife|girlfriend|gf|missus|misses|fiancee|ex-wife|ex wife|ex-girlfriend|"
@@ -111,6 +110,16 @@ _RECENT = re.compile(
 _PREGNANT = re.compile(
     r"\b(?:pregnan\w*|expecting a baby|giving birth|the birth|antenatal|midwife)\b"
 )
+# A child telling of a parent's violence (_child_at_home).
+_PARENT = re.compile(
+    r"\b(?:dad|daddy|father|mum|mummy|mom|mommy|mother|step ?dad|step-dad|stepfather|step ?mum|"
+    r"stepmother|parents)\b"
+)
+_VIOLENCE = re.compile(
+    r"\b(?:hits?|hitting|beats?|beating|hurts?|hurting|punch\w*|kick\w*|slap\w*|attack\w*|"
+    r"strangl\w*|chok\w*)\b"
+)
+# Who is speaking about their own same-sex partner (the audience men/women comes first).
 _SAME_SEX = {
     "men": re.compile(r"\bmy (?:boyfriend|bf|husband|fiance|male partner)\b"),
     "women": re.compile(r"\bmy (?:girlfriend|gf|wife|fiancee|female partner)\b"),
@@ -189,6 +198,7 @@ class Signals:
         boroughs = _entity_values(tracker, "borough")
         audiences = _known("audience", _entity_values(tracker, "audience"))
         languages = _known("language", _entity_values(tracker, "language"))
+        named = _entity_values(tracker, "service")
         age = age_in(text)
         if age is None and (their := _THEIR_AGE.search(text)):
             age = int(their.group(1))
@@ -198,10 +208,11 @@ class Signals:
         if (_MALE_VICTIM.search(text) or _MALE.search(text)) and "women" not in audiences:
             audiences.append("men")
         remembered = cls.remembered(tracker)
+        said_role = detect_role(text)
         if (
             _FEMALE_PARTNER.search(text)
             and not {"women", "lgbt"} & {*audiences, *remembered.audiences}
-            and detect_role(text) is None
+            and said_role is None
         ):
             audiences.append("men")
         recent_assault = "sexual-violence" in strands and _RECENT.search(text)
@@ -234,7 +245,7 @@ class Signals:
         # The "I'm a professional" button says so; the classifier's guess of that intent does
         # not (a survivor's "I'm a ..." looks like it).
         button = text.startswith("/identify_professional")
-        role = detect_role(text) or ("professional" if button else None)
+        role = said_role or ("professional" if button else None)
         new = {
             name
             for name, value in (
@@ -244,7 +255,7 @@ class Signals:
                 ("audiences", audiences),
                 ("age", age is not None),
                 ("languages", languages),
-                ("named", _entity_values(tracker, "service")),
+                ("named", named),
                 ("role", role),
             )
             if value
@@ -256,7 +267,7 @@ class Signals:
             audiences=tuple(dict.fromkeys([*remembered.audiences, *audiences])),
             age=age if age is not None else remembered.age,
             languages=tuple(languages) or remembered.languages,
-            named=tuple(_entity_values(tracker, "service")),
+            named=tuple(named),
             role=role or remembered.role,
             urgent=intent == DANGER_INTENT
             or bool(tracker.latest_message.get("urgency"))
@@ -324,18 +335,6 @@ class Signals:
 
 def _empty(value: Any) -> Any:
     return None if value in ([], "", None) else value
-
-
-_PARENT = re.compile(
-    r"\b(?:dad|daddy|father|mum|mummy|mom|mommy|mother|step ?dad|step-dad|stepfather|step ?mum|"
-    r"stepmother|parents)\b"
-)
-
-
-_VIOLENCE = re.compile(
-    r"\b(?:hits?|hitting|beats?|beating|hurts?|hurting|punch\w*|kick\w*|slap\w*|attack\w*|"
-    r"strangl\w*|chok\w*)\b"
-)
 
 
 def _child_at_home(text: str, age: int | None, strands: list[str]) -> bool:

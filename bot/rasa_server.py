@@ -185,12 +185,14 @@ def _resolve_event_type(type_name: str, default: type | None = None) -> type | N
     CPU under load (py-spy). The walk runs again for a name not yet seen, so an event class
     imported later is still found; the first class with the name wins, as in Rasa.
     """
+    found = _EVENT_TYPES.get(type_name)
+    if found is not None:
+        return found  # the hot path: no import, no walk
     from rasa.shared.core.events import Event
     from rasa.shared.utils.common import all_subclasses
 
-    if type_name not in _EVENT_TYPES:
-        for cls in all_subclasses(Event):
-            _EVENT_TYPES.setdefault(cls.type_name, cls)
+    for cls in all_subclasses(Event):
+        _EVENT_TYPES.setdefault(cls.type_name, cls)
     if type_name in _EVENT_TYPES:
         return _EVENT_TYPES[type_name]
     if type_name == "topic":
