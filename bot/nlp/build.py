@@ -1,7 +1,7 @@
 """Build the spaCy pipeline Rasa loads (`SpacyNLP`, `model: build/spacy/vawg`).
 
-`python -m bot.nlp.build OUT_DIR`. A blank English pipeline plus one entity ruler; no model
-weights. Patterns come from two kinds of data file:
+`python -m bot.nlp.build OUT_DIR`. A blank English pipeline plus one entity ruler, blind to
+quotation marks (bot/nlp/ruler.py); no model weights. Patterns come from two kinds of data file:
 
 - the directory's vocabulary (directory/vocabulary/*.yml), so the bot recognises every place and
   term the directory can match on;
@@ -23,6 +23,8 @@ from pathlib import Path
 
 import spacy
 import yaml
+
+import bot.nlp.ruler  # noqa: F401  (registers the vawg_entity_ruler factory)
 
 ROOT = Path(__file__).resolve().parents[2]
 VOCABULARY = ROOT / "directory" / "vocabulary"
@@ -156,7 +158,7 @@ def build_nlp(vectors: Path | None = None) -> spacy.language.Language:
         # Pretrained word vectors (bot/nlp/vectors.py) for SpacyFeaturizer; rows are looked up
         # by the hash of each word, so spaCy's string table is not needed.
         nlp.vocab.vectors.from_disk(vectors, exclude=["strings"])
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler = nlp.add_pipe("vawg_entity_ruler")
     ruler.add_patterns(all_patterns())
     return nlp
 

@@ -11,6 +11,9 @@ from typing import Any
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 
+# Registers the entity ruler the saved spaCy pipeline names, before SpacyNLP loads it.
+import bot.nlp.ruler  # noqa: F401
+
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP"

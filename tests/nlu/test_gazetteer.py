@@ -159,3 +159,21 @@ def test_every_phrase_pattern_matches_its_own_text(nlp):
 )
 def test_contractions_in_danger_phrases_are_caught(nlp, text):
     assert DANGER_LABEL in {ent.label_ for ent in nlp(text).ents}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("they want to take her to sudan to be 'purified' this summer", "fgm"),
+        ("my brother says i \u2018shamed the family\u2019 and now they watch me", "honour-based-abuse"),
+        ('is it "coercive control" if he checks everything', "domestic-abuse"),
+        ("i'm scared for my  kids' lives", "immediate_danger"),
+    ],
+)
+def test_quotes_and_extra_spaces_do_not_hide_a_phrase(nlp, text, value):
+    """People quote euphemisms; spaCy makes each quote (and each extra space) a token of its
+    own. The ruler matches as if they were not there, and the span is still the typed text."""
+    found = {ent.ent_id_: ent for ent in nlp(text).ents}
+    assert value in found, [(e.text, e.ent_id_) for e in nlp(text).ents]
+    ent = found[value]
+    assert text[ent.start_char : ent.end_char] == ent.text
