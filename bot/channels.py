@@ -29,6 +29,7 @@ import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -50,12 +51,9 @@ FALLBACK_EXIT_TEXT = "Chat closed."
 QUICK_EXIT_MARKER = {"quick_exit": True}  # makes the webchat widget leave the page
 # Typed alone, these always close the chat, whatever state the dialogue is in and whatever the
 # model would have predicted. Other wordings go through the quick_exit intent and its rule.
-EXIT_PHRASES = frozenset(
-    {
-        "exit", "quick exit", "exit chat", "exit now", "get me out", "get me out of here",
-        "leave", "leave now", "close", "close this", "close chat", "quit", "escape",
-    }
-)  # fmt: skip
+# The widget's own list, which it also acts on before sending: one file for both.
+EXIT_PHRASES_FILE = Path(__file__).resolve().parents[1] / "webchat" / "src" / "exit-phrases.json"
+EXIT_PHRASES = frozenset(json.loads(EXIT_PHRASES_FILE.read_text(encoding="utf-8")))
 NO_STORE_HEADERS = {
     "Cache-Control": "no-store",
     "Pragma": "no-cache",

@@ -7,7 +7,8 @@ WEBCHAT_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 WEBCHAT_BUNDLES := $(WEBCHAT_DIR)/dist/webchat.js $(WEBCHAT_DIR)/dist/chat.js
 # npm ci writes this hidden lockfile; it doubles as the "dependencies installed" stamp.
 WEBCHAT_MODULES := $(WEBCHAT_DIR)/node_modules/.package-lock.json
-WEBCHAT_SOURCES := $(wildcard $(WEBCHAT_DIR)/src/*.js)
+# The chat bundle inlines the exit phrases (src/exit-phrases.json) too.
+WEBCHAT_SOURCES := $(wildcard $(WEBCHAT_DIR)/src/*.js $(WEBCHAT_DIR)/src/*.json)
 WEBCHAT_CHROMIUM := /usr/bin/chromium
 
 .PHONY: webchat chromium

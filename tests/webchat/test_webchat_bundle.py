@@ -20,6 +20,7 @@ BUNDLE = WEBCHAT / "dist" / "webchat.js"  # the loader, on the host page
 CHAT_BUNDLE = WEBCHAT / "dist" / "chat.js"  # the chat, in its frame
 BUNDLES = [BUNDLE, CHAT_BUNDLE]
 SOURCES = sorted((WEBCHAT / "src").glob("*.js"))
+DATA = sorted((WEBCHAT / "src").glob("*.json"))  # inlined into the bundles too
 MAX_GZIPPED_BYTES = 25 * 1024  # both bundles together: a visitor who opens the chat loads both
 
 # The same list the repository hook greps for, plus other ways to keep data on the device.
@@ -48,7 +49,7 @@ def chat_bundle() -> str:
 @pytest.mark.parametrize("path", BUNDLES, ids=lambda p: p.name)
 def test_bundle_is_built_from_the_current_sources(path):
     _read(path)
-    newest = max(p.stat().st_mtime for p in SOURCES)
+    newest = max(p.stat().st_mtime for p in [*SOURCES, *DATA])
     assert path.stat().st_mtime >= newest, f"{path.name} is stale: run `make webchat`"
 
 

@@ -243,6 +243,61 @@ def test_quick_exit_with_shift_three_times_on_the_host_page(chat, web, fake_bot)
     assert_exited(chat, web, fake_bot, sender)
 
 
+# GOV.UK's timing, on a fake clock (one for the page and its frames): each press waits up
+# to 5 s for the next, and the end of a count is announced.
+SHIFT_RESET = "Shift count reset. To exit this page, press Shift 3 times"
+
+
+def test_each_shift_press_gives_the_next_one_5_seconds(chat, web, fake_bot):
+    chat.page.clock.install()
+    sender = start_conversation(chat, web)
+    live = chat.frame.locator("[aria-live=polite]")
+    chat.input.press("Shift")
+    expect(live).to_have_text("Shift pressed 1 of 3 times. Press it 2 more to exit this page.")
+    chat.page.clock.run_for(4000)
+    chat.input.press("Shift")
+    expect(live).to_have_text("Shift pressed 2 of 3 times. Press it 1 more to exit this page.")
+    chat.page.clock.run_for(4000)  # 8 s after the first press, 4 s after the last
+    expect(chat.panel).to_be_visible()
+    chat.page.keyboard.press("Shift")
+    assert_exited(chat, web, fake_bot, sender)
+
+
+def test_a_pause_of_5_seconds_resets_the_shift_count_and_says_so(chat, web):
+    chat.page.clock.install()
+    start_conversation(chat, web)
+    live = chat.frame.locator("[aria-live=polite]")
+    chat.input.press("Shift")
+    chat.input.press("Shift")
+    chat.page.clock.run_for(4900)
+    expect(live).to_contain_text("Shift pressed 2 of 3 times")
+    chat.page.clock.run_for(200)
+    expect(live).to_contain_text(SHIFT_RESET)
+    chat.input.press("Shift")  # counts as the first again
+    expect(live).to_contain_text("Shift pressed 1 of 3 times")
+    chat.input.press("Shift")
+    expect(live).to_contain_text("Shift pressed 2 of 3 times")
+    expect(chat.panel).to_be_visible()
+    assert chat.page.url == f"{web.url}/"
+
+
+def test_another_key_resets_the_shift_count_on_the_host_page_and_says_so(chat, web):
+    chat.page.clock.install()
+    start_conversation(chat, web)
+    chat.page.get_by_role("link", name="Skip to main content").focus()
+    live = chat.page.locator("[data-angelou-chat] [aria-live=polite]")  # the loader's
+    chat.page.keyboard.press("Shift")
+    chat.page.keyboard.press("Shift")
+    expect(live).to_contain_text("Shift pressed 2 of 3 times")
+    chat.page.keyboard.press("a")
+    expect(live).to_contain_text(SHIFT_RESET)
+    chat.page.keyboard.press("Shift")
+    expect(live).to_contain_text("Shift pressed 1 of 3 times")
+    chat.page.clock.run_for(5100)
+    expect(live).to_contain_text(SHIFT_RESET)
+    assert chat.page.url == f"{web.url}/"
+
+
 def test_quick_exit_with_the_exit_button_within_100_ms(chat, web, fake_bot):
     sender = start_conversation(chat, web)
     chat.exit_button.click()

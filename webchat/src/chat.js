@@ -8,32 +8,17 @@
 // conversation, clears the DOM, and has the loader replace the host page in the history.
 // See ../README.md for the options and the behaviour.
 
-import { DEFAULT_EXIT_URL, control, h, adoptStyles, httpUrl, TAG } from "./common.js";
+import { DEFAULT_EXIT_URL, control, fill, h, adoptStyles, httpUrl, TAG } from "./common.js";
+import { isExitPhrase } from "./exit-phrase.js";
 import { segments } from "./linkify.js";
-import { shiftCounter } from "./shift.js";
+import { PRESSES, shiftCounter } from "./shift.js";
 import { CHAT_CSS } from "./styles.js";
+import * as say from "./wording.js";
 
 const DEFAULT_BOT_URL = "http://127.0.0.1:5005";
 const REQUEST_TIMEOUT_MS = 30000;
 const MAX_MESSAGE_CHARS = 2000; // the server refuses longer messages
 const MAX_TITLE_CHARS = 80;
-const OFFLINE_MESSAGE =
-  "Sorry, we can't reach the service right now. If you need to talk to someone, call " +
-  "the National Domestic Abuse Helpline, free and open 24 hours a day: 0808 2000 247. " +
-  "If you are in danger now, call 999.";
-// The bot answered with nothing at all: say so, rather than leave the person waiting.
-const NO_ANSWER_MESSAGE =
-  "Sorry, I don't have an answer to that. You could try other words. If you need to talk " +
-  "to someone, call the National Domestic Abuse Helpline, free and open 24 hours a day: " +
-  "0808 2000 247. If you are in danger now, call 999.";
-// Typed on its own, any of these leaves like the Exit button does, and is never sent to
-// the bot. The same list as the server's (bot/channels.py), which also ends the chat.
-const EXIT_PHRASES = new Set([
-  "exit", "quick exit", "exit chat", "exit now", "get me out", "get me out of here",
-  "leave", "leave now", "close", "close this", "close chat", "quit", "escape",
-]);
-const isExitPhrase = (text) =>
-  EXIT_PHRASES.has(text.toLowerCase().split(/\s+/).join(" ").replace(/[^a-z ]+/g, "").trim());
 
 // The server writes the bot and exit URLs into the script tag; the loader passes the
 // host page's own choices (exit page, advice page, title) in the frame URL's fragment,
@@ -45,7 +30,7 @@ function readConfig(script) {
     botUrl: (data.botUrl || DEFAULT_BOT_URL).replace(/\/+$/, ""),
     exitUrl: httpUrl(hash.get("exit")) || httpUrl(data.exitUrl) || DEFAULT_EXIT_URL,
     coverTracksUrl: httpUrl(hash.get("cover")) || httpUrl(data.coverTracksUrl || "/cover-your-tracks"),
-    title: (hash.get("title") || "Find support").slice(0, MAX_TITLE_CHARS),
+    title: (hash.get("title") || say.DEFAULT_TITLE).slice(0, MAX_TITLE_CHARS),
     // Drawn by the loader, which opens and closes it. Otherwise (the page on its own, or
     // framed by hand) it shows at once, with no close button: nothing to go back to.
     withLoader: window.parent !== window && hash.has("loader"),
@@ -71,7 +56,7 @@ function richText(text) {
       "a",
       { href: part.href, target: "_blank", rel: "noopener noreferrer" },
       part.text,
-      h("span", { class: "sr-only" }, " (opens in new tab)"),
+      h("span", { class: "sr-only" }, say.OPENS_IN_NEW_TAB),
     );
   });
 }
@@ -94,13 +79,13 @@ function mount(config) {
   const exitButton = h(
     "button",
     { type: "button", class: "exit" },
-    "Exit",
-    h("span", { class: "sr-only" }, " – leave this website quickly"),
+    say.EXIT_BUTTON,
+    h("span", { class: "sr-only" }, say.EXIT_BUTTON_HIDDEN),
   );
   const closeButton = h(
     "button",
-    { type: "button", class: "close", "aria-label": "Close chat", hidden: !withLoader },
-    "✕",
+    { type: "button", class: "close", "aria-label": say.CLOSE_BUTTON_NAME, hidden: !withLoader },
+    say.CLOSE_BUTTON,
   );
   const typing = h(
     "div",
@@ -109,34 +94,30 @@ function mount(config) {
     h("span"),
     h("span"),
   );
-  const exitPlace = config.exitUrl === DEFAULT_EXIT_URL ? "BBC Weather" : "a different website";
+  const exitPlace = config.exitUrl === DEFAULT_EXIT_URL ? say.EXIT_PLACE_DEFAULT : say.EXIT_PLACE_OTHER;
   const notice = h(
     "div",
     { class: "notice" },
-    h("h2", null, "Before you start"),
+    h("h2", null, say.NOTICE_HEADING),
+    h("p", null, fill(say.NOTICE_QUICK_EXIT, { exitPlace })),
     h(
       "p",
       null,
-      `To leave quickly, select Exit or press the Shift key 3 times. This closes the chat, deletes the conversation and opens ${exitPlace}.`,
-    ),
-    h(
-      "p",
-      null,
-      "It does not erase your browsing history. ",
+      say.NOTICE_HISTORY,
       h(
         "a",
         { href: config.coverTracksUrl, target: "_blank", rel: "noopener noreferrer" },
-        "How to cover your tracks",
-        h("span", { class: "sr-only" }, " (opens in new tab)"),
+        say.NOTICE_COVER_TRACKS,
+        h("span", { class: "sr-only" }, say.OPENS_IN_NEW_TAB),
       ),
     ),
-    h("p", null, richText("If you are in danger now, call 999.")),
+    h("p", null, richText(say.NOTICE_DANGER)),
   );
   const messages = h("div", { class: "messages" });
   // Focusable, so the conversation can be scrolled with the keyboard.
   const log = h(
     "div",
-    { class: "log", role: "region", "aria-label": "Conversation", tabindex: "0" },
+    { class: "log", role: "region", "aria-label": say.CONVERSATION_NAME, tabindex: "0" },
     notice,
     messages,
     typing,
@@ -155,9 +136,9 @@ function mount(config) {
   const composer = h(
     "form",
     { class: "composer" },
-    h("label", { for: "angelou-input", class: "sr-only" }, "Your message"),
+    h("label", { for: "angelou-input", class: "sr-only" }, say.MESSAGE_LABEL),
     input,
-    h("button", { type: "submit", class: "send" }, "Send"),
+    h("button", { type: "submit", class: "send" }, say.SEND_BUTTON),
   );
   const panel = h(
     "section",
@@ -195,7 +176,7 @@ function mount(config) {
   }
 
   function addMessage(who, text, kind) {
-    const label = who === "user" ? "You said: " : "Assistant said: ";
+    const label = who === "user" ? say.YOU_SAID : say.ASSISTANT_SAID;
     messages.append(
       h("div", { class: `msg msg--${kind || who}` }, h("span", { class: "sr-only" }, label), richText(text)),
     );
@@ -209,7 +190,7 @@ function mount(config) {
   }
 
   function addQuickReplies(buttons) {
-    const group = h("div", { class: "replies", role: "group", "aria-label": "Suggested replies" });
+    const group = h("div", { class: "replies", role: "group", "aria-label": say.SUGGESTED_REPLIES_NAME });
     for (const button of buttons) {
       if (!button || !button.title) continue;
       const el = h("button", { type: "button", class: "reply" }, button.title);
@@ -260,8 +241,9 @@ function mount(config) {
       if (forSender !== sender) return;
       const replies = Array.isArray(answer) ? answer : [];
       if (!replies.some((reply) => reply && (reply.text || reply.buttons || reply.custom))) {
-        addMessage("bot", NO_ANSWER_MESSAGE);
-        announce(NO_ANSWER_MESSAGE);
+        // Say so, rather than leave the person waiting.
+        addMessage("bot", say.NO_ANSWER_MESSAGE);
+        announce(say.NO_ANSWER_MESSAGE);
       }
       for (const reply of replies) {
         // The bot understood a request to leave ("get me out of here"): leave as the Exit
@@ -279,8 +261,8 @@ function mount(config) {
       }
     } catch {
       if (forSender !== sender) return;
-      addMessage("bot", OFFLINE_MESSAGE, "error");
-      announce(OFFLINE_MESSAGE);
+      addMessage("bot", say.OFFLINE_MESSAGE, "error");
+      announce(say.OFFLINE_MESSAGE);
     } finally {
       clearTimeout(timer);
       controllers.delete(controller);
@@ -376,10 +358,11 @@ function mount(config) {
   });
 
   // The host page counts Shift presses made there; this counts those made in the chat.
-  const shift = shiftCounter(
-    (count) => announce(`Shift pressed ${count} of 3 times. Press it ${3 - count} more to exit this page.`),
-    () => quickExit(),
-  );
+  const shift = shiftCounter({
+    onPress: (count) => announce(fill(say.SHIFT_PRESSED, { count, left: PRESSES - count })),
+    onReset: () => announce(say.SHIFT_RESET),
+    onTrigger: () => quickExit(),
+  });
   window.addEventListener("keydown", shift.keydown, true);
   window.addEventListener("keyup", shift.keyup, true);
 

@@ -19,6 +19,9 @@ export function httpUrl(value, base) {
   }
 }
 
+// Fills the "{name}" marks of a text from wording.js.
+export const fill = (text, values) => text.replace(/\{(\w+)\}/g, (mark, name) => (name in values ? values[name] : mark));
+
 // Builds an element. Strings become text nodes; attributes are set one by one, so
 // nothing is ever parsed as HTML.
 export function h(tag, attrs, ...children) {

@@ -7,16 +7,17 @@
 // root is closed. Nothing is stored on the device, here or in the frame.
 // See ../README.md for the options and the behaviour.
 
-import { DEFAULT_EXIT_URL, control, h, adoptStyles, httpUrl, TAG } from "./common.js";
-import { shiftCounter } from "./shift.js";
+import { DEFAULT_EXIT_URL, control, fill, h, adoptStyles, httpUrl, TAG } from "./common.js";
+import { PRESSES, shiftCounter } from "./shift.js";
 import { LOADER_CSS } from "./styles.js";
+import { DEFAULT_LAUNCHER_LABEL, DEFAULT_TITLE, SHIFT_PRESSED, SHIFT_RESET } from "./wording.js";
 
 function readConfig(script) {
   const data = (script && script.dataset) || {};
   const base = (script && script.src) || location.href;
   // The frame page sits next to this script on its server.
   const frameUrl = new URL("chat", base);
-  const title = data.title || "Find support";
+  const title = data.title || DEFAULT_TITLE;
   const hash = new URLSearchParams({ loader: 1, exit: httpUrl(data.exitUrl) || DEFAULT_EXIT_URL, title });
   if (data.coverTracksUrl) hash.set("cover", httpUrl(data.coverTracksUrl, base) || "");
   frameUrl.hash = hash.toString();
@@ -25,7 +26,7 @@ function readConfig(script) {
     frameUrl: frameUrl.href,
     exitUrl: hash.get("exit"),
     title,
-    launcherLabel: data.launcherLabel || "Chat to find support",
+    launcherLabel: data.launcherLabel || DEFAULT_LAUNCHER_LABEL,
   };
 }
 
@@ -121,10 +122,11 @@ function mount(config) {
   );
 
   // Shift presses made on the host page; the frame counts those made in the chat.
-  const shift = shiftCounter(
-    (count) => announce(`Shift pressed ${count} of 3 times. Press it ${3 - count} more to exit this page.`),
-    () => quickExit(),
-  );
+  const shift = shiftCounter({
+    onPress: (count) => announce(fill(SHIFT_PRESSED, { count, left: PRESSES - count })),
+    onReset: () => announce(SHIFT_RESET),
+    onTrigger: () => quickExit(),
+  });
   window.addEventListener("keydown", shift.keydown, true);
   window.addEventListener("keyup", shift.keyup, true);
 

@@ -1,19 +1,35 @@
 // The GOV.UK "Exit this page" keyboard shortcut: the Shift key pressed 3 times on its
-// own. A Shift used with another key (capitals, Shift+Tab) does not count and starts
-// the count again, so typing and keyboard navigation never trigger an exit.
+// own, each press within 5 seconds of the one before (the wait starts again with every
+// press). A pause that long, or a Shift used with another key (capitals, Shift+Tab), ends
+// the count, so typing and keyboard navigation never trigger an exit. As GOV.UK's, the
+// end of a count under way is reported (onReset) so that it can be announced.
+// wording.js says these numbers in words.
 
 export const PRESSES = 3;
 export const WITHIN_MS = 5000;
 
 /**
- * @param {(count: number) => void} onPress called after each counted press (1, 2)
- * @param {() => void} onTrigger called on the third press
+ * @param {{onPress(count: number): void, onReset(): void, onTrigger(): void}} on
+ *   onPress after each counted press but the last (1, 2); onReset when a count under way
+ *   ends without an exit; onTrigger on the third press
  * @returns {{keydown(e: KeyboardEvent): void, keyup(e: KeyboardEvent): void}}
  */
-export function shiftCounter(onPress, onTrigger, now = () => Date.now()) {
+export function shiftCounter({ onPress, onReset, onTrigger }) {
   let count = 0;
-  let first = 0;
+  let timer = null;
   let usedWithOtherKey = false;
+
+  function stopWaiting() {
+    clearTimeout(timer);
+    timer = null;
+  }
+
+  function reset() {
+    stopWaiting();
+    if (count === 0) return;
+    count = 0;
+    onReset();
+  }
 
   return {
     keydown(event) {
@@ -21,28 +37,25 @@ export function shiftCounter(onPress, onTrigger, now = () => Date.now()) {
         if (!event.repeat) usedWithOtherKey = false;
       } else {
         usedWithOtherKey = true;
-        count = 0;
+        reset();
       }
     },
     // Counting on key-up lets us know the Shift was pressed on its own.
     keyup(event) {
       if (event.key !== "Shift") return;
       if (usedWithOtherKey) {
-        count = 0;
+        reset();
         return;
       }
-      const t = now();
-      if (count === 0 || t - first > WITHIN_MS) {
-        count = 0;
-        first = t;
-      }
+      stopWaiting();
       count += 1;
       if (count >= PRESSES) {
         count = 0;
         onTrigger();
-      } else {
-        onPress(count);
+        return;
       }
+      onPress(count);
+      timer = setTimeout(reset, WITHIN_MS);
     },
   };
 }

@@ -1,0 +1,90 @@
+"""The exit phrases: one list (webchat/src/exit-phrases.json) that the widget acts on before
+sending and the channel (bot/channels.py) closes the chat on. Both must read that list and
+normalise what was typed alike, so a phrase leaves whichever side sees it first."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot import channels
+
+WEBCHAT = Path(__file__).resolve().parents[2] / "webchat"
+PHRASES_FILE = WEBCHAT / "src" / "exit-phrases.json"
+CHAT_BUNDLE = WEBCHAT / "dist" / "chat.js"
+
+# What people might type: the phrases in other cases, spacing and punctuation, and longer
+# messages or other scripts that only contain one.
+TYPED = [
+    "EXIT",
+    "Get me out!",
+    "  leave\tnow  ",
+    "close\nchat",
+    "quick\u00a0exit",  # a no-break space
+    "exit\u2003now",  # an em space
+    "Quit.",
+    "get-me-out",
+    "e x i t",
+    "exit the building",
+    "I want to leave him",
+    "how do I get out",
+    "EXİT",  # Turkish capital dotted I
+    "ｅｘｉｔ",  # full-width letters
+    "exit 😀",
+    "sortie",
+    "",
+]
+
+
+def phrases() -> list[str]:
+    return json.loads(PHRASES_FILE.read_text(encoding="utf-8"))
+
+
+def widget_decisions(texts: list[str]) -> list[bool]:
+    """isExitPhrase from the widget's source, run by node on each text."""
+    node = shutil.which("node")
+    assert node, "node is required to build and test the widget"
+    script = """
+        import { isExitPhrase } from "./src/exit-phrase.js";
+        let input = "";
+        process.stdin.on("data", (d) => (input += d));
+        process.stdin.on("end", () => {
+            console.log(JSON.stringify(JSON.parse(input).map(isExitPhrase)));
+        });
+    """
+    result = subprocess.run(
+        [node, "--input-type=module", "-e", script],
+        cwd=WEBCHAT,
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_the_channel_reads_the_widgets_list():
+    assert channels.EXIT_PHRASES_FILE == PHRASES_FILE
+    listed = phrases()
+    assert frozenset(listed) == channels.EXIT_PHRASES
+    assert len(listed) == len(channels.EXIT_PHRASES)  # no phrase written twice
+
+
+def test_the_channel_and_the_widget_decide_alike():
+    texts = [*phrases(), *(p.title() + "!" for p in phrases()), *TYPED]
+    server = [channels.normalise_exit_phrase(text) in channels.EXIT_PHRASES for text in texts]
+    assert widget_decisions(texts) == server
+    assert any(server) and not all(server)  # the cases cover both answers
+
+
+def test_the_built_chat_carries_the_same_list():
+    if not CHAT_BUNDLE.exists():
+        pytest.fail(f"{CHAT_BUNDLE} is missing: run `make webchat` (make test does it first).")
+    bundle = CHAT_BUNDLE.read_text()
+    missing = [p for p in phrases() if json.dumps(p) not in bundle]
+    assert not missing, "dist/chat.js is stale: run `make webchat`"
