@@ -29,10 +29,10 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.places import places
+from directory.rules import DAYS
 from directory.taxonomy import vocabulary
 
 TIERS = {"local": 0, "pan-london": 1, "national": 2, "emergency": 3}
-DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 GENDER_CODES = {"any": 0, "women": 1, "men": 2}
 NO_MIN_AGE, NO_MAX_AGE = -1, 999
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 16)], dtype=np.int64)
