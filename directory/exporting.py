@@ -13,11 +13,10 @@ import csv
 import io
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from directory.formats import write_csv, write_hsds_json
-from directory.models import Organization, Service, ServiceAtLocation
-from directory.serialize import organization_to_dict, service_to_dict
+from directory.models import Organization, Service
+from directory.serialize import SERVICE_CHILDREN, organization_to_dict, service_to_dict
 
 
 def load_all(session) -> tuple[list[dict], list[dict]]:
@@ -29,16 +28,7 @@ def load_all(session) -> tuple[list[dict], list[dict]]:
     services = [
         service_to_dict(s)
         for s in session.execute(
-            select(Service)
-            .order_by(Service.id)
-            .options(
-                selectinload(Service.phones),
-                selectinload(Service.schedules),
-                selectinload(Service.areas),
-                selectinload(Service.languages),
-                selectinload(Service.attributes),
-                selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location),
-            )
+            select(Service).order_by(Service.id).options(*SERVICE_CHILDREN)
         ).scalars()
     ]
     return organizations, services

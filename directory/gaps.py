@@ -16,8 +16,8 @@ import io
 from dataclasses import dataclass
 
 from directory.index import current_index
-from directory.matching import PROFESSIONALS
 from directory.places import borough_label, partnership_boroughs
+from directory.ranking import PROFESSIONALS
 from directory.taxonomy import vocabulary
 
 ANYONE = "anyone"

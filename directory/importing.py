@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from directory.exporting import unguard_csv
 from directory.formats import ImportIssue, Origin, Records, read_csv, read_hsds_json
 from directory.models import Organization, Service
 from directory.serialize import (
+    SERVICE_CHILDREN,
     diff_dicts,
     organization_to_dict,
     service_from_dict,
@@ -123,17 +123,7 @@ def plan_import(
     plan.errors = list(records.errors)
     existing_orgs = {o.id: o for o in session.execute(select(Organization)).scalars()}
     existing = {
-        s.id: s
-        for s in session.execute(
-            select(Service).options(
-                selectinload(Service.phones),
-                selectinload(Service.schedules),
-                selectinload(Service.areas),
-                selectinload(Service.languages),
-                selectinload(Service.attributes),
-                selectinload(Service.service_at_locations),
-            )
-        ).scalars()
+        s.id: s for s in session.execute(select(Service).options(*SERVICE_CHILDREN)).scalars()
     }
     org_origin: dict[str, Origin] = {}
     for origin, org in records.organizations:

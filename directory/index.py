@@ -29,10 +29,10 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.places import places
+from directory.rules import DAYS
 from directory.taxonomy import vocabulary
 
 TIERS = {"local": 0, "pan-london": 1, "national": 2, "emergency": 3}
-DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 GENDER_CODES = {"any": 0, "women": 1, "men": 2}
 NO_MIN_AGE, NO_MAX_AGE = -1, 999
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 16)], dtype=np.int64)
@@ -175,7 +175,22 @@ class Index:
             [1440 if s[2] == "23:59" else minutes(s[2]) for _, s in rows], dtype=np.int64
         )
 
+    def eligible(self, audiences, age: int | None) -> np.ndarray:
+        """Which services may take this person: gender-specific services and age ranges (a
+        young people's service giving no range has the young-people one). The one definition
+        of eligibility: the search masks with it, and a single service is looked up in it."""
+        mask = np.ones(len(self.entries), dtype=bool)
+        if "men" in audiences and "women" not in audiences:
+            mask &= self.gender != GENDER_CODES["women"]
+        if "women" in audiences and "men" not in audiences:
+            mask &= self.gender != GENDER_CODES["men"]
+        if age is not None:
+            mask &= (self.min_age <= age) & (age <= self.max_age)
+        return mask
+
     def open_at(self, now: datetime) -> np.ndarray:
+        """Which services are open at `now` (London time): the one definition of opening
+        hours, for the search's mask and for a single service alike."""
         mask = self.open_24_7.copy()
         if len(self.schedule_service):
             today = 1 << now.weekday()

@@ -43,19 +43,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import numpy as np
-
-from directory.index import (
-    DAYS,
-    GENDER_CODES,
-    TIERS,
-    Entry,
-    Index,
-    ServiceCard,
-    current_index,
-    popcount,
-)
+from directory.index import TIERS, Entry, Index, ServiceCard, current_index
 from directory.places import PlaceResolution, borough_label, partnership_boroughs, resolve_boroughs
+from directory.ranking import Plan, rank
 from directory.taxonomy import vocabulary
 
 LONDON = ZoneInfo("Europe/London")
@@ -83,11 +73,6 @@ SHORT_LABELS = {
     "deaf-disabled": "Deaf and disabled people",
 }
 DEFAULT_LIMIT = 10
-PERPETRATOR_NEED = "perpetrator-programme"
-PROFESSIONALS = "professionals"  # the audience of services that are only for professionals
-FIRST_CONTACT_NEEDS = ("helpline", "idva")  # ways in, first when no kind of help is asked
-USUAL_STRAND = "domestic-abuse"
-SPECIALIST_STRANDS = 3  # a service working on more strands than this is a generalist
 # When a need has no match, the strand it implies keeps the widened search on topic.
 NEED_STRANDS = {
     "refuge": "domestic-abuse",
@@ -131,39 +116,7 @@ class SearchResult:
     place: PlaceResolution | None = None
 
 
-# --- matching --------------------------------------------------------------------------------
-
-
-def _is_open(entry: Entry, now: datetime) -> bool:
-    if entry.open_24_7:
-        return True
-    day = DAYS[now.weekday()]
-    yesterday = DAYS[(now.weekday() - 1) % 7]
-    clock = now.strftime("%H:%M")
-    for days, opens, closes in entry.schedules:
-        if opens <= closes:
-            # "23:59" means until midnight.
-            if day in days and opens <= clock and (clock < closes or closes == "23:59"):
-                return True
-        elif (day in days and clock >= opens) or (yesterday in days and clock < closes):
-            return True  # past midnight
-    return False
-
-
-def _eligible(entry: Entry, audiences: frozenset, age: int | None) -> bool:
-    """Hard rules: gender-specific services, age ranges (a young people's service has the
-    young-people age range when it gives none)."""
-    if entry.gender == "women" and "men" in audiences and "women" not in audiences:
-        return False
-    if entry.gender == "men" and "women" in audiences and "men" not in audiences:
-        return False
-    if age is not None:
-        low, high = entry.min_age, entry.max_age
-        if entry.audiences == {"young-people"} and low is None and high is None:
-            low, high = vocabulary().age_ranges.get("young-people", (None, None))
-        if (low is not None and age < low) or (high is not None and age > high):
-            return False
-    return True
+# --- reasons, the fallback helpline and the search ----------------------------------------
 
 
 def _label(taxonomy: str, code: str) -> str:
@@ -181,7 +134,7 @@ def _coverage(entry: Entry, boroughs: tuple[str, ...]) -> str:
     return {1: "London-wide", 2: "National", 3: "Emergency"}[entry.tier]
 
 
-def _reason(entry: Entry, q: _Plan) -> str:
+def _reason(entry: Entry, q: Plan) -> str:
     parts = [_coverage(entry, q.boroughs)]
     parts += [_label("need", n) for n in sorted(entry.needs & q.needs)]
     if not (entry.needs & q.needs):
@@ -191,138 +144,12 @@ def _reason(entry: Entry, q: _Plan) -> str:
     parts += ["speaks " + vocab.label("language", c) for c in sorted(entry.languages & q.languages)]
     if entry.open_24_7:
         parts.append("24/7")
-    elif q.open_now and _is_open(entry, q.now):
+    elif q.open_now and entry.card.id in q.open_ids:
         parts.append("open now")
     return " · ".join(parts)
 
 
-@dataclass(frozen=True)
-class _Plan:
-    boroughs: tuple[str, ...]
-    kind: str
-    strands: frozenset
-    needs: frozenset
-    audiences: frozenset
-    languages: frozenset
-    age: int | None
-    open_now: bool
-    now: datetime
-    for_professional: bool = False
-
-
-def _select(
-    index: Index, q: _Plan, strands, needs, open_now: bool, limit: int | None
-) -> list[Entry]:
-    """The ranked entries meeting the hard rules, as vectorised masks over the whole index."""
-    codes = index.codes
-    tier = index.tier
-    if q.kind == "partnership":
-        local = (tier == 0) & ((index.boroughs & codes.mask("borough", q.boroughs)) != 0)
-    elif q.kind == "unknown":
-        local = tier == 0  # no place given: every local service (all are ours)
-    else:
-        local = np.zeros(len(tier), dtype=bool)
-    mask = local | (tier == 1) | (tier == 2)
-    strand_mask, need_mask = codes.mask("strand", strands), codes.mask("need", needs)
-    if strands:
-        mask &= (index.strands & strand_mask) != 0
-    if needs:
-        mask &= (index.needs & need_mask) != 0
-    # Perpetrator services only when asked for (never offered to a survivor unasked).
-    perpetrator = codes.mask("need", [PERPETRATOR_NEED])
-    if not need_mask & perpetrator:
-        mask &= (index.needs & perpetrator) == 0
-    # Work for professionals only (training, schools work, coordination): never offered to
-    # someone asking for help for themselves.
-    if not q.for_professional:
-        mask &= (index.audiences & codes.mask("audience", [PROFESSIONALS])) == 0
-    # Eligibility: gender-only services, and age ranges.
-    if "men" in q.audiences and "women" not in q.audiences:
-        mask &= index.gender != 1
-    if "women" in q.audiences and "men" not in q.audiences:
-        mask &= index.gender != 2
-    if q.age is not None:
-        mask &= (index.min_age <= q.age) & (q.age <= index.max_age)
-    if open_now:
-        mask &= index.open_at(q.now)
-    rows = np.flatnonzero(mask)
-    if not len(rows):
-        return []
-    tiers = tier[rows]
-    if q.kind == "outside-london":
-        tiers = np.where(tiers == 1, 2, np.where(tiers == 2, 1, tiers))  # national first
-    referral = np.zeros(len(rows), dtype=np.int64)
-    if not q.for_professional:
-        referral = (~index.self_referral[rows]).astype(np.int64)
-    q_strands, q_needs = codes.mask("strand", q.strands), codes.mask("need", q.needs)
-    fit = popcount(index.needs[rows] & q_needs) + popcount(index.strands[rows] & q_strands)
-    q_audiences = codes.mask("audience", q.audiences)
-    audience = popcount(index.audiences[rows] & q_audiences)
-    language = popcount(index.languages[rows] & codes.mask("language", q.languages))
-    # Who the person is comes first: a service for them (their audience or language), then
-    # services for anyone, then services for someone else (young people's, a community's).
-    # Women's services are for anyone here unless the person is a man (then they are gone).
-    # Gender says who may use a service; a community, an age or a faith says more, so when
-    # one is given it alone makes a service the person's own (a Jewish woman: Jewish Women's
-    # Aid, not every women's service).
-    anyone = codes.mask("audience", ("women",)) if "men" not in q.audiences else 0
-    for_someone_else = (index.audiences[rows] & ~(q_audiences | anyone)) != 0
-    beyond_gender = codes.mask("audience", set(q.audiences) - set(GENDER_CODES)) or q_audiences
-    own = popcount(index.audiences[rows] & beyond_gender) + language
-    specialist = np.where(own > 0, 0, np.where(for_someone_else, 2, 1))
-    # Asked for no particular kind of help: a way in first (a helpline, an advocate), before
-    # services that do one thing (a clinic, a family hub).
-    first_contact = np.zeros(len(rows), dtype=np.int64)
-    if not q.needs:
-        way_in = codes.mask("need", FIRST_CONTACT_NEEDS)
-        first_contact = ((index.needs[rows] & way_in) == 0).astype(np.int64)
-    # A strand other than domestic abuse (stalking, forced marriage, FGM...): its specialists
-    # (national helplines, advocates) before local services that cover every strand.
-    generalist = np.zeros(len(rows), dtype=np.int64)
-    if q.strands and q.strands != {USUAL_STRAND}:
-        generalist = (popcount(index.strands[rows]) > SPECIALIST_STRANDS).astype(np.int64)
-    # Domestic abuse and another strand ("they don't pay me and the mother hits me"): the other
-    # strand is what few services know, so services for it come before domestic abuse ones.
-    rarer = codes.mask("strand", q.strands - {USUAL_STRAND})
-    rarer_missed = np.zeros(len(rows), dtype=np.int64)
-    if rarer and USUAL_STRAND in q.strands:
-        rarer_missed = ((index.strands[rows] & rarer) == 0).astype(np.int64)
-    # Gender not said: services for anyone before services for women only.
-    women_only = np.zeros(len(rows), dtype=np.int64)
-    if not {"women", "men"} & q.audiences:
-        women_only = (index.gender[rows] == GENDER_CODES["women"]).astype(np.int64)
-    # Nothing said of what is happening: domestic abuse is what most people here live with.
-    usual = np.zeros(len(rows), dtype=np.int64)
-    if not (q.strands or strands):
-        usual = ((index.strands[rows] & codes.mask("strand", [USUAL_STRAND])) == 0).astype(np.int64)
-    # Services outside VAWG (a suicide line, a general LGBT+ or disability helpline) are in the
-    # directory for what they do, after the VAWG services for the same person.
-    outside_vawg = (index.strands[rows] == 0).astype(np.int64)
-    # Sort keys, last one first (np.lexsort): specialist, VAWG, rarer strand, generalist, tier,
-    # way in, self-referral, fit, audience, language, then the index's static order.
-    order = np.lexsort(
-        (
-            index.rank[rows],
-            -language,
-            -audience,
-            -fit,
-            referral,
-            usual,
-            first_contact,
-            women_only,
-            tiers,
-            generalist,
-            rarer_missed,
-            outside_vawg,
-            specialist,
-        )
-    )
-    if limit is not None:
-        order = order[:limit]
-    return [index.entries[i] for i in rows[order]]
-
-
-def _fallback(index: Index, q: _Plan) -> Entry | None:
+def _fallback(index: Index, q: Plan) -> Entry | None:
     wanted = []
     if (
         "men" in q.audiences
@@ -332,10 +159,11 @@ def _fallback(index: Index, q: _Plan) -> Entry | None:
         wanted.append(MEN_DOMESTIC_ABUSE_HELPLINE)
     wanted += [STRAND_HELPLINES[s] for s in sorted(q.strands) if s in STRAND_HELPLINES]
     wanted.append(FALLBACK_HELPLINE_ID)
+    eligible = index.eligible(q.audiences, q.age)
     for sid in wanted:
         entry = index.by_id.get(sid)
-        if entry is not None and _eligible(entry, q.audiences, q.age):
-            if q.open_now and not _is_open(entry, q.now):
+        if entry is not None and eligible[index.position[sid]]:
+            if q.open_now and sid not in q.open_ids:
                 continue  # asked for "open now": only a helpline that is open
             return entry
     helplines = sorted(
@@ -366,7 +194,13 @@ def search(query: SearchQuery, database_url: str | None = None) -> SearchResult:
     place = resolve_boroughs(place_inputs) if place_inputs else None
     kind = place.kind if place else "unknown"
     boroughs = place.boroughs if place and kind == "partnership" else ()
-    q = _Plan(
+    now = (query.now.astimezone(LONDON) if query.now and query.now.tzinfo else query.now) or (
+        datetime.now(LONDON)
+    )
+    open_ids = frozenset()
+    if query.open_now:
+        open_ids = frozenset(index.entries[i].card.id for i in index.open_at(now).nonzero()[0])
+    q = Plan(
         boroughs=boroughs,
         kind=kind,
         strands=frozenset(query.strands),
@@ -375,9 +209,9 @@ def search(query: SearchQuery, database_url: str | None = None) -> SearchResult:
         languages=frozenset(query.languages),
         age=query.age,
         open_now=query.open_now,
-        now=(query.now.astimezone(LONDON) if query.now and query.now.tzinfo else query.now)
-        or datetime.now(LONDON),
+        now=now,
         for_professional=query.for_professional,
+        open_ids=open_ids,
     )
     result = SearchResult(matches=[], place=place)
     result.out_of_area = kind in ("other-london", "outside-london")
@@ -407,7 +241,7 @@ def search(query: SearchQuery, database_url: str | None = None) -> SearchResult:
     entries: list[Entry] = []
     widened_by = None
     for strands, needs, open_now, relaxed in ladder:
-        entries = _select(index, q, strands, needs, open_now, query.limit)
+        entries = rank(index, q, strands, needs, open_now, query.limit)
         if entries:
             widened_by = relaxed
             break
@@ -452,7 +286,7 @@ def search(query: SearchQuery, database_url: str | None = None) -> SearchResult:
     return result
 
 
-def _widened_note(q: _Plan, relaxed: str | None) -> str:
+def _widened_note(q: Plan, relaxed: str | None) -> str:
     asked = [_label("need", n) for n in sorted(q.needs)] + [
         _label("strand", s) for s in sorted(q.strands)
     ]

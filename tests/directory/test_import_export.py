@@ -102,15 +102,15 @@ def test_a_bad_hsds_import_is_refused_with_the_schemas_message(sqlite_url, tmp_p
 
 
 def test_an_export_that_breaks_the_schema_is_refused(sqlite_url, monkeypatch):
-    from directory import formats
+    from directory.formats import hsds_json
 
-    real = formats.hsds_service
+    real = hsds_json.hsds_service
 
     def broken(service, organization):
         out = real(service, organization)
         return {**out, "status": "maybe"} if service["id"] == "samaritans" else out
 
-    monkeypatch.setattr(formats, "hsds_service", broken)
+    monkeypatch.setattr(hsds_json, "hsds_service", broken)
     with pytest.raises(InvalidExport, match=r"service samaritans: field 'status': 'maybe' is not"):
         _export(sqlite_url, "hsds-json")
 
@@ -287,3 +287,14 @@ def test_cli_export_and_validate(sqlite_url, tmp_path):
         check=True,
     )
     assert "0 added, 0 changed, 0 retired" in dry.stdout
+
+
+def test_each_csv_line_has_a_part_for_every_field_the_serialiser_keeps():
+    from directory.formats import LINE_COLUMNS
+    from directory.serialize import LIST_FIELDS
+
+    assert LINE_COLUMNS.keys() == LIST_FIELDS.keys()
+    for column, parts in LINE_COLUMNS.items():
+        # A location's type has no part: every location a CSV names is a physical one.
+        wanted = set(LIST_FIELDS[column]) - ({"location_type"} if column == "locations" else set())
+        assert sorted(parts) == sorted(wanted), column

@@ -270,4 +270,3 @@ def test_a_service_asked_about_by_name_comes_first(sqlite_url):
     )
     assert ids(named)[0] == "jwa-helpline"
     assert "retired-id" not in ids(named)
-

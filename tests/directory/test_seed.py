@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from directory.db import session_scope
 from directory.exporting import load_all
 from directory.models import Location, Service
+from directory.rules import SOURCE_ADDRESS
 from directory.seed import SEED_FILES
-from directory.serialize import SOURCE_ADDRESS
 from directory.validation import validate_database
 
 # Helplines the assistant names in its own replies and fallbacks: each must stay seeded.

@@ -1,47 +1,17 @@
-"""File formats: HSDS 3.0 JSON and a one-row-per-service CSV, both ways.
-
-Readers return `Records`: organizations and services as plain dicts (see directory.serialize),
-each with where it came from (`Origin`: file and row), plus any parse errors. Writers take the
-same dicts. Both formats round-trip losslessly through `service_to_dict`.
-
-HSDS JSON: `{"hsds_version": "3.0", "services": [<compiled service object>, ...]}`. Ids are
-UUIDs derived from our slugs; the slug and the fields HSDS has no place for travel in the
-`x_vawg` extension object of each service (HSDS allows extra properties). Taxonomy tags are
-HSDS `attributes` with their `taxonomy_term`. Confidential locations never carry an address.
-Where each service's details came from is `x_vawg.source_url` (the public page),
-`x_vawg.source_document` (a named document, where no page exists), `x_vawg.source_checked`
-(the date it was read, YYYY-MM-DD) and `x_vawg.source_evidence` (the page's lines that give
-each published contact, one per line). Every export is validated against the HSDS 3.0 schemas
-in directory/hsds/ before it is written, and every HSDS import before it is planned.
-
-CSV: one row per service (an organization without services gets a row with only the
-organization columns); the spreadsheet row number (header = row 1) names a bad row. Lists
-of ids are ";"-separated; phones, schedules and locations are one per line inside the cell,
-with " | " between parts:
-  phones:    number | description | type
-  schedules: days | opens | closes | description      (days like MO,TU,WE; times HH:MM)
-  locations: name | borough | confidential | description | address | city | postcode
-"""
+"""HSDS 3.0 JSON, both ways (the format is described in directory.formats)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from dataclasses import dataclass, field
 
+from directory.formats.records import ImportIssue, Origin, Records
 from directory.hsds_schema import schema_errors
 from directory.models import derived_id
 from directory.places import borough_label
 from directory.serialize import (
-    LIST_FIELDS,
-    LOCATION_FIELDS,
-    ORGANIZATION_FIELDS,
     PHONE_FIELDS,
     SCALAR_FIELDS,
     SCHEDULE_FIELDS,
-    SET_FIELDS,
-    FieldError,
     normalise_service_dict,
 )
 from directory.taxonomy import TAXONOMY_NAMES, term_id, vocabulary
@@ -49,56 +19,27 @@ from directory.taxonomy import TAXONOMY_NAMES, term_id, vocabulary
 HSDS_STATUS = {"active": "active", "temporarily-closed": "temporarily closed", "defunct": "defunct"}
 FROM_HSDS_STATUS = {v: k for k, v in HSDS_STATUS.items()} | {"inactive": "temporarily-closed"}
 EXTENSION = "x_vawg"
-EXTENSION_FIELDS = (
-    "scope",
-    "referral_route",
-    "gender",
-    "hours",
-    "open_24_7",
-    "contact_verified",
-    "verification_source",
-    "notes",
-    "accessibility",
-    "source_url",
-    "source_document",
-    "source_checked",
-    "source_evidence",
+# Our fields HSDS has a place for, with HSDS's name for them.
+HSDS_FIELDS = {
+    "url": "url",
+    "email": "email",
+    "application_process": "application_process",
+    "fees_description": "fees_description",
+    "eligibility_description": "eligibility_description",
+    "minimum_age": "minimum_age",
+    "maximum_age": "maximum_age",
+    "last_verified": "assured_date",
+}
+# The rest, besides those every HSDS service has, travel in the extension object.
+EXTENSION_FIELDS = tuple(
+    f
+    for f in SCALAR_FIELDS
+    if f not in ("id", "organization_id", "name", "description", "status", *HSDS_FIELDS)
 )
-
-
-@dataclass(frozen=True)
-class Origin:
-    file: str
-    row: int | None = None  # CSV: spreadsheet row (header = 1); JSON: record number from 1
-    record: str = "row"
-
-    def describe(self, field_name: str | None = None) -> str:
-        where = self.file if self.row is None else f"{self.file}: {self.record} {self.row}"
-        return f"{where}: field '{field_name}'" if field_name else where
-
-
-@dataclass(frozen=True)
-class ImportIssue:
-    origin: Origin
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.origin.describe(self.field)}: {self.message}"
-
-
-@dataclass
-class Records:
-    organizations: list[tuple[Origin, dict]] = field(default_factory=list)
-    services: list[tuple[Origin, dict]] = field(default_factory=list)
-    errors: list[ImportIssue] = field(default_factory=list)
 
 
 def _uuid(kind: str, slug: str) -> str:
     return derived_id(kind, slug)
-
-
-# --- HSDS JSON -----------------------------------------------------------------------------
 
 
 def _term(taxonomy: str, code: str) -> dict:
@@ -130,16 +71,7 @@ def hsds_service(service: dict, organization: dict) -> dict:
         "description": service["description"],
         "status": HSDS_STATUS[service["status"]],
     }
-    for ours, theirs in (
-        ("url", "url"),
-        ("email", "email"),
-        ("application_process", "application_process"),
-        ("fees_description", "fees_description"),
-        ("eligibility_description", "eligibility_description"),
-        ("minimum_age", "minimum_age"),
-        ("maximum_age", "maximum_age"),
-        ("last_verified", "assured_date"),
-    ):
+    for ours, theirs in HSDS_FIELDS.items():
         if service.get(ours) is not None:
             out[theirs] = service[ours]
     out["phones"] = [
@@ -385,15 +317,10 @@ def _from_hsds(item: dict) -> tuple[dict, dict]:
         "organization_id": organization["id"],
         "name": item.get("name"),
         "description": item.get("description") or "",
-        "url": item.get("url"),
-        "email": item.get("email"),
         "status": FROM_HSDS_STATUS.get(item.get("status"), item.get("status")),
-        "application_process": item.get("application_process"),
-        "fees_description": item.get("fees_description"),
-        "eligibility_description": item.get("eligibility_description"),
+        **{ours: item.get(theirs) for ours, theirs in HSDS_FIELDS.items()},
         "minimum_age": _int_or_same(item.get("minimum_age")),
         "maximum_age": _int_or_same(item.get("maximum_age")),
-        "last_verified": item.get("assured_date"),
         "scope": ext.get("scope") or _single(tags.get("scope")),
         "referral_route": ext.get("referral_route") or _single(tags.get("referral_route")),
         **{f: ext.get(f) for f in EXTENSION_FIELDS if f not in ("scope", "referral_route")},
@@ -417,175 +344,3 @@ def _int_or_same(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-# --- CSV -----------------------------------------------------------------------------------
-
-# One row per service: its own fields, its organisation inlined after organization_id, then
-# the tag sets and the one-per-line lists. Derived from the serialiser so a new field needs
-# one edit, not two.
-CSV_COLUMNS = (
-    *SCALAR_FIELDS[:2],
-    *(f"organization_{f}" for f in ORGANIZATION_FIELDS if f != "id"),
-    *SCALAR_FIELDS[2:],
-    *SET_FIELDS,
-    *LIST_FIELDS,
-)
-SET_COLUMNS = ("boroughs", "strands", "needs", "audiences", "languages")
-BOOL_COLUMNS = ("open_24_7", "contact_verified")
-LINE_COLUMNS = {
-    "phones": ("number", "description", "type"),
-    "schedules": ("byday", "opens_at", "closes_at", "description"),
-    "locations": (
-        "name",
-        "borough",
-        "confidential",
-        "description",
-        "address_1",
-        "city",
-        "postal_code",
-    ),
-}
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-def write_csv(organizations: list[dict], services: list[dict]) -> str:
-    by_id = {o["id"]: o for o in organizations}
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for service in services:
-        org = by_id[service["organization_id"]]
-        row = {c: _cell(service.get(c)) for c in CSV_COLUMNS if c in service}
-        for f in ORGANIZATION_FIELDS[1:]:
-            row[f"organization_{f}"] = _cell(org.get(f))
-        for column in SET_COLUMNS:
-            row[column] = ";".join(service[column])
-        for column, parts in LINE_COLUMNS.items():
-            row[column] = "\n".join(
-                " | ".join(_cell(item.get(p)) for p in parts) for item in service[column]
-            )
-        writer.writerow(row)
-    # An organization without services: a row with only the organization columns.
-    with_services = {s["organization_id"] for s in services}
-    for org in organizations:
-        if org["id"] not in with_services:
-            row = {"organization_id": org["id"]}
-            for f in ORGANIZATION_FIELDS[1:]:
-                row[f"organization_{f}"] = _cell(org.get(f))
-            writer.writerow(row)
-    return out.getvalue()
-
-
-def _parse_bool(value: str) -> bool:
-    text = value.strip().lower()
-    if text in ("yes", "true", "1", "y"):
-        return True
-    if text in ("no", "false", "0", "n", ""):
-        return False
-    raise ValueError(f"{value!r} is not yes or no")
-
-
-def read_csv(text: str, name: str) -> Records:
-    records = Records()
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-        header = reader.fieldnames or []
-        missing = [c for c in ("id", "organization_id", "name", "scope") if c not in header]
-        unknown = [c for c in header if c not in CSV_COLUMNS]
-        if missing or unknown:
-            problem = (
-                f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"
-            )
-            records.errors.append(
-                ImportIssue(Origin(name, 1), None, f"bad header: {problem} columns")
-            )
-            return records
-        rows = list(reader)
-    except csv.Error as error:
-        records.errors.append(ImportIssue(Origin(name), None, f"malformed CSV: {error}"))
-        return records
-    seen_orgs: dict[str, tuple[Origin, dict]] = {}
-    for index, row in enumerate(rows):
-        # DictReader counts records, not lines; cells may hold line breaks.
-        origin = Origin(name, index + 2, "row")
-        if None in row or any(v is None for v in row.values()):
-            records.errors.append(
-                ImportIssue(origin, None, f"malformed CSV: expected {len(header)} columns")
-            )
-            continue
-        service, organization, errors = _from_csv_row(row)
-        records.errors += [ImportIssue(origin, e.field, e.message) for e in errors]
-        if errors:
-            continue
-        if not (row.get("id") or row.get("name") or row.get("scope")):
-            service = None  # an organization-only row
-        else:
-            records.services.append((origin, service))
-        previous = seen_orgs.get(organization["id"])
-        if previous is None:
-            seen_orgs[organization["id"]] = (origin, organization)
-            records.organizations.append((origin, organization))
-        elif previous[1] != organization:
-            records.errors.append(
-                ImportIssue(
-                    origin,
-                    "organization_name",
-                    f"organization {organization['id']!r} differs from {previous[0].describe()}",
-                )
-            )
-    return records
-
-
-def _from_csv_row(row: dict) -> tuple[dict, dict, list[FieldError]]:
-    errors: list[FieldError] = []
-    data: dict = {c: (row.get(c) or "").strip() or None for c in CSV_COLUMNS}
-    organization = {"id": data["organization_id"]}
-    for f in ORGANIZATION_FIELDS[1:]:
-        organization[f] = data.pop(f"organization_{f}")
-    organization["description"] = organization["description"] or ""
-    for column in ("minimum_age", "maximum_age"):
-        if data[column] is not None:
-            try:
-                data[column] = int(data[column])
-            except ValueError:
-                errors.append(FieldError(column, f"{data[column]!r} is not a whole number"))
-    for column in BOOL_COLUMNS:
-        try:
-            data[column] = _parse_bool(data[column] or "")
-        except ValueError as error:
-            errors.append(FieldError(column, str(error)))
-    for column in SET_COLUMNS:
-        data[column] = [v.strip() for v in (data[column] or "").split(";") if v.strip()]
-    for column, parts in LINE_COLUMNS.items():
-        items = []
-        for n, line in enumerate((row.get(column) or "").splitlines()):
-            if not line.strip():
-                continue
-            values = [v.strip() or None for v in line.split("|")]
-            if len(values) > len(parts):
-                errors.append(FieldError(f"{column}[{n}]", f"too many ' | ' parts in {line!r}"))
-                continue
-            item = dict(zip(parts, values + [None] * (len(parts) - len(values)), strict=False))
-            if column == "locations":
-                try:
-                    item["confidential"] = _parse_bool(item["confidential"] or "")
-                except ValueError as error:
-                    errors.append(FieldError(f"{column}[{n}].confidential", str(error)))
-            items.append(item)
-        data[column] = items
-    return normalise_service_dict(data), organization, errors
-
-
-LIST_TEXT_FIELDS = {
-    "phones": PHONE_FIELDS,
-    "schedules": SCHEDULE_FIELDS,
-    "locations": LOCATION_FIELDS,
-}

@@ -1,0 +1,45 @@
+"""The directory's patterns for one value, each defined once: ids, days, times, email and web
+addresses and UK phone numbers. The field checks (directory.serialize), the matching index
+and the editor's forms all use these, so a rule cannot differ between them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from phonenumbers import shortnumberinfo
+
+# Schedule days as HSDS writes them (iCalendar BYDAY), Monday first like date.weekday().
+DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # our ids: lower-case letters, digits, hyphens
+TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")  # HH:MM, 24-hour clock
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# https only for a link we show: the webchat links nothing else, and an http page can be
+# tampered with on the way to someone looking for help.
+WEB_ADDRESS = re.compile(r"^https://[^\s/]+\.[^\s]+$")
+# Where details were read: a public page, even one still served over plain http (it is
+# recorded, never linked to).
+SOURCE_ADDRESS = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
+PHONE_TYPES = ("voice", "text", "textphone", "fax", "video", "sms")
+RELAY_UK = "18001"  # Relay UK's prefix for textphone users, before any UK number
+RELAY_UK_EMERGENCY = "18000"  # Relay UK's emergency number (999 by textphone)
+
+
+def valid_uk_phone(number: str) -> bool:
+    """A UK number people can call or text: full numbers, short codes like 999 and 116 123,
+    and Relay UK's textphone forms ("18000", "18001 101")."""
+    compact = re.sub(r"\s", "", number)
+    if compact == RELAY_UK_EMERGENCY:
+        return True
+    if compact.startswith(RELAY_UK) and len(compact) > len(RELAY_UK):
+        return valid_uk_phone(number.strip()[len(RELAY_UK) :].strip())
+    try:
+        parsed = phonenumbers.parse(number, "GB")
+    except phonenumbers.NumberParseException:
+        return False
+    if phonenumbers.is_valid_number(parsed):
+        return True
+    return parsed.country_code == 44 and shortnumberinfo.is_valid_short_number_for_region(
+        parsed, "GB"
+    )
