@@ -92,6 +92,12 @@ _THOUGHTS_ABOUT_CHILDREN = re.compile(
     r"\b(?:sexual )?(?:thoughts|urges|feelings|attraction)\b.{0,40}"
     r"\b(?:children|kids|a child|minors)\b"
 )
+# Tracking, following or watching by a current partner is coercive control: domestic abuse,
+# whose services fit better than stalking's ("my boyfriend tracks my location"). Not an ex, and
+# not someone else's partner ("my boyfriend's ex").
+_CURRENT_PARTNER = re.compile(
+    r"\bmy (?:boyfriend|bf|husband|partner|girlfriend|gf|wife|fiance|fiancee)\b(?!'s|’s)"
+)
 # Someone abused by a wife or girlfriend who has not said who they are is most often a man.
 _FEMALE_PARTNER = re.compile(
     r"\bmy (?:wife|girlfriend|gf|missus|misses|fiancee|ex-wife|ex wife|ex-girlfriend|"
@@ -226,6 +232,8 @@ class Signals:
                 strands.append("sexual-violence")  # not a perpetrator of domestic abuse
         if _WORK_CONTROL.search(text) and "modern-slavery" not in strands:
             strands.append("modern-slavery")
+        if strands == ["stalking"] and _CURRENT_PARTNER.search(text):
+            strands = ["domestic-abuse"]
         if {"forced-marriage", "honour-based-abuse"} & set(strands) and "modern-slavery" in strands:
             strands.remove("modern-slavery")  # a family holding her passport: the marriage
         if _NOT_LGBT.search(text):

@@ -9,7 +9,7 @@ quotation marks (bot/nlp/ruler.py); no model weights. Patterns come from two kin
   ("he checks my phone" -> domestic-abuse) and the danger phrases that must never be missed.
 
 Each pattern's `id` is the canonical value (e.g. "westminster"); the Rasa extractor returns it
-instead of the raw text. Labels: borough, strand, need (entities) and DANGER (read by
+instead of the raw text. Labels: borough, strand, need (entities) and DANGER (in doc.spans, read by
 bot.nlu.danger, never shown as an entity).
 """
 
@@ -24,12 +24,11 @@ from pathlib import Path
 import spacy
 import yaml
 
-import bot.nlp.ruler  # noqa: F401  (registers the vawg_entity_ruler factory)
+from bot.nlp.ruler import DANGER_LABEL  # and registers the vawg_entity_ruler factory
 
 ROOT = Path(__file__).resolve().parents[2]
 VOCABULARY = ROOT / "directory" / "vocabulary"
 GAZETTEERS = Path(__file__).resolve().parent / "gazetteers"
-DANGER_LABEL = "DANGER"
 OUTSIDE_LONDON = "outside-london"
 
 _GROUP = re.compile(r"\(([^()]*)\)")

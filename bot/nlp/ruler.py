@@ -5,6 +5,10 @@ quote a token (and each extra space), so a phrase pattern ("to be purified") no 
 This ruler matches on the message without those tokens and marks each entity on the message's
 own tokens, so offsets, tokens and features stay exactly as typed.
 
+Danger phrases (label DANGER) go to `doc.spans["danger"]`, not to the entities: entities may
+not overlap, and a longer description ("they chain me at night", modern slavery) must never
+hide the danger inside it. Both are kept.
+
 Registered as the factory `vawg_entity_ruler`: a saved pipeline names it in its config, so this
 module must be imported before `spacy.load` (bot.nlu.gazetteer does). No `from __future__ import
 annotations` here: spaCy validates the factory's arguments from their real annotations.
@@ -12,7 +16,14 @@ annotations` here: spaCy validates the factory's arguments from their real annot
 
 from spacy.language import Language
 from spacy.pipeline.entityruler import DEFAULT_ENT_ID_SEP, EntityRuler
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
+
+DANGER_LABEL = "DANGER"
+DANGER_SPANS = "danger"
+
+
+def danger_phrases(doc: Doc) -> list[Span]:
+    return list(doc.spans.get(DANGER_SPANS, []))
 
 
 def _ignored(token) -> bool:
@@ -32,6 +43,18 @@ class QuoteBlindEntityRuler(EntityRuler):
                     pattern = {**pattern, "pattern": words}
             blind.append(pattern)
         super().add_patterns(blind)
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches = self.match(doc)
+        danger = [m for m in matches if self._label(m[0]) == DANGER_LABEL]
+        self.set_annotations(doc, [m for m in matches if m not in danger])
+        doc.spans[DANGER_SPANS] = [
+            Span(doc, start, end, label=DANGER_LABEL) for _, start, end in danger
+        ]
+        return doc
+
+    def _label(self, match_id) -> str:
+        return self._ent_ids[match_id][0] if match_id in self._ent_ids else match_id
 
     def match(self, doc: Doc) -> list:
         kept = [token.i for token in doc if not _ignored(token)]

@@ -2,8 +2,8 @@
 
 Missing a danger message is the worst failure this product can have, so the classifier is not
 trusted alone. The spaCy pipeline marks phrases such as "he's outside" or "going to kill me"
-(bot/nlp/gazetteers/danger.yml) with the DANGER label; when one is present, this component
-sets the intent to immediate_danger with full confidence, whatever DIET or the fallback
+(bot/nlp/gazetteers/danger.yml) as danger spans (bot/nlp/ruler.py); when one is present, this
+component sets the intent to immediate_danger with full confidence, whatever DIET or the fallback
 classifier said. Words such as "knife" or "strangled", wherever they stand
 (bot/nlu/danger_words.yml), set `urgency` in the parse data instead: the message keeps its
 intent, and the answer follows the danger lines (actions/signals.py reads both). No phrase
@@ -26,7 +26,7 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlp.build import DANGER_LABEL
+from bot.nlp.ruler import danger_phrases
 
 DANGER_INTENT = "immediate_danger"
 DANGER_WORDS = Path(__file__).with_name("danger_words.yml")
@@ -64,7 +64,7 @@ class DangerOverride(GraphComponent):
                 # is still a request for counselling, answered after the danger lines. It
                 # travels in the message's parse data, where actions/signals.py reads it.
                 message.set(URGENCY, True, add_to_output=True)
-            if doc is None or not any(ent.label_ == DANGER_LABEL for ent in doc.ents):
+            if doc is None or not danger_phrases(doc):
                 continue
             danger = {"name": DANGER_INTENT, "confidence": 1.0}
             ranking = [

@@ -188,6 +188,21 @@ def test_the_situation_decides_what_a_passport_means(text, strands, audiences):
 
 
 @pytest.mark.parametrize(
+    ("text", "strands"),
+    [
+        ("my boyfriend tracks my location all the time", ("domestic-abuse",)),
+        ("my husband follows me to work", ("domestic-abuse",)),
+        ("my ex boyfriend tracks my location", ("stalking",)),
+        ("my boyfriend's ex keeps following me", ("stalking",)),
+        ("a man at work follows me home", ("stalking",)),
+    ],
+)
+def test_stalking_by_a_current_partner_is_domestic_abuse(text, strands):
+    signals = Signals.of(tracker(text, entities=[("strand", "stalking")]))
+    assert signals.strands == strands
+
+
+@pytest.mark.parametrize(
     ("text", "lgbt"),
     [
         ("my family found out im gay", True),

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.nlp.build import DANGER_LABEL, build_nlp, expand
+from bot.nlp.build import build_nlp, expand
+from bot.nlp.ruler import danger_phrases
 
 HELD_OUT = Path(__file__).parent / "held_out.yml"
 DIMENSIONS = {"borough", "strand", "need"}
@@ -111,7 +112,7 @@ def test_held_out_entities_with_canonical_values(nlp):
     ],
 )
 def test_surface_forms_map_to_canonical_ids(nlp, text, expected):
-    found = {(ent.label_, ent.ent_id_) for ent in nlp(text).ents if ent.label_ != DANGER_LABEL}
+    found = {(ent.label_, ent.ent_id_) for ent in nlp(text).ents}
     assert found == expected
 
 
@@ -119,7 +120,7 @@ def test_every_held_out_danger_message_without_a_phrase_is_left_to_the_classifie
     """Most held-out danger messages carry a gazetteer danger phrase: the override is a real
     safety net, not decoration. (Recall of the whole pipeline is measured by rasa test nlu.)"""
     danger = [text for intent, text, _ in _held_out() if intent == "immediate_danger"]
-    flagged = [t for t in danger if any(e.label_ == DANGER_LABEL for e in nlp(t).ents)]
+    flagged = [t for t in danger if danger_phrases(nlp(t))]
     assert len(flagged) / len(danger) >= 0.6, sorted(set(danger) - set(flagged))
 
 
@@ -129,7 +130,7 @@ def test_danger_phrases_do_not_fire_on_ordinary_requests(nlp):
         for intent, text, _ in _held_out()
         if intent not in {"immediate_danger"} and not intent.startswith("faq")
     ]
-    fired = [t for t in calm if any(e.label_ == DANGER_LABEL for e in nlp(t).ents)]
+    fired = [t for t in calm if danger_phrases(nlp(t))]
     assert not fired
 
 
@@ -148,7 +149,9 @@ def test_every_phrase_pattern_matches_its_own_text(nlp):
     for pattern in all_patterns():
         if not isinstance(pattern["pattern"], str):
             continue  # postcode token patterns, tested above
-        found = {(ent.label_, ent.start_char, ent.end_char) for ent in nlp(pattern["pattern"]).ents}
+        doc = nlp(pattern["pattern"])
+        found = {(span.label_, span.start_char, span.end_char) for span in doc.ents}
+        found |= {(span.label_, span.start_char, span.end_char) for span in danger_phrases(doc)}
         if (pattern["label"], 0, len(pattern["pattern"])) not in found:
             misses.append((pattern["label"], pattern["pattern"]))
     assert not misses, f"{len(misses)} patterns never match their own text, e.g. {misses[:5]}"
@@ -158,14 +161,17 @@ def test_every_phrase_pattern_matches_its_own_text(nlp):
     "text", ["i'm in danger", "I'm not safe", "i'm bleeding", "I'm hiding in the bathroom"]
 )
 def test_contractions_in_danger_phrases_are_caught(nlp, text):
-    assert DANGER_LABEL in {ent.label_ for ent in nlp(text).ents}
+    assert danger_phrases(nlp(text))
 
 
 @pytest.mark.parametrize(
     ("text", "value"),
     [
         ("they want to take her to sudan to be 'purified' this summer", "fgm"),
-        ("my brother says i \u2018shamed the family\u2019 and now they watch me", "honour-based-abuse"),
+        (
+            "my brother says i \u2018shamed the family\u2019 and now they watch me",
+            "honour-based-abuse",
+        ),
         ('is it "coercive control" if he checks everything', "domestic-abuse"),
         ("i'm scared for my  kids' lives", "immediate_danger"),
     ],
@@ -173,7 +179,18 @@ def test_contractions_in_danger_phrases_are_caught(nlp, text):
 def test_quotes_and_extra_spaces_do_not_hide_a_phrase(nlp, text, value):
     """People quote euphemisms; spaCy makes each quote (and each extra space) a token of its
     own. The ruler matches as if they were not there, and the span is still the typed text."""
-    found = {ent.ent_id_: ent for ent in nlp(text).ents}
-    assert value in found, [(e.text, e.ent_id_) for e in nlp(text).ents]
+    doc = nlp(text)
+    found = {ent.ent_id_: ent for ent in doc.ents}
+    if danger_phrases(doc):
+        found["immediate_danger"] = danger_phrases(doc)[0]
+    assert value in found, [(e.text, e.ent_id_) for e in doc.ents]
     ent = found[value]
     assert text[ent.start_char : ent.end_char] == ent.text
+
+
+def test_a_longer_description_never_hides_the_danger_inside_it(nlp):
+    # "they chain me" is danger; "they chain me at night", the longer match, modern slavery.
+    # Entities may not overlap; danger phrases are kept apart, so both are found.
+    doc = nlp("they chain me at night and today the door was open")
+    assert [span.text for span in danger_phrases(doc)] == ["they chain me"]
+    assert "modern-slavery" in {ent.ent_id_ for ent in doc.ents}
