@@ -3,9 +3,9 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from directory.db import get_engine, session_scope, upgrade
-from directory.editing import InvalidChange, StaleEdit, apply_service_change, preview_service_change
 from directory.models import Location
 from directory.serialize import service_to_dict
+from directory.store import InvalidChange, StaleEdit, apply_service_change, preview_service_change
 
 
 def _version(url):

@@ -1,4 +1,5 @@
-"""Writes the web editor (and anything else) should use for one service.
+"""Read and write one service: what the editor's service adapter (directory.editor.services),
+the importer's tests and anything else use to change a service.
 
     with session_scope() as session:
         service = apply_service_change(session, "angelou-partnership",
