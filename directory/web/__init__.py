@@ -7,8 +7,6 @@ address, scheme and host (X-Forwarded-*).
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -17,7 +15,7 @@ from directory.web import settings
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.from_mapping(settings.from_environ(os.environ))
+    app.config.from_mapping(settings.from_environ())
     if config:
         app.config.update(config)
     if hops := settings.proxy_hops(app.config["PROXY_HOPS"]):

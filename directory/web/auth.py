@@ -28,15 +28,39 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager, UserMixin, login_required
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from directory.db import session_scope
 from directory.editor.accounts import authenticate, end_session, resume_session, start_session
+from directory.editor.models import Maintainer
 from directory.web.forms import ActionForm, LoginForm
 from directory.web.secret_key import load_secret_key
 from directory.web.security import uses_https
 
-SESSION_KEY = "editor_token"
+SESSION_KEY = "editor_token"  # the server-side session's token (directory.editor.accounts)
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = None  # the sign-in page says what to do
+# Sessions are server-side tokens (idle timeout, lifetime, a fresh session on sign-in), so
+# Flask-Login keeps nothing in the cookie and protects nothing of its own.
+login_manager.session_protection = None
+
+
+class SignedIn(UserMixin):
+    """Flask-Login's current_user: the maintainer this request's session token belongs to."""
+
+    def __init__(self, maintainer: Maintainer):
+        self.maintainer = maintainer
+
+    def get_id(self) -> str:
+        return str(self.maintainer.id)
+
+
+@login_manager.request_loader
+def signed_in(_request) -> SignedIn | None:
+    return SignedIn(g.maintainer) if g.get("maintainer") is not None else None
 
 
 @contextmanager
@@ -88,16 +112,6 @@ def editor_globals() -> dict:
     return {"maintainer": g.get("maintainer"), "action_form": ActionForm()}
 
 
-def login_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if g.maintainer is None:
-            return redirect(url_for("auth.login", next=request.full_path))
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 def reviewer_required(view):
     @wraps(view)
     @login_required
@@ -132,6 +146,7 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config["SECURE_COOKIES"])
     app.session_interface = SessionInterface()
     csrf.init_app(app)
+    login_manager.init_app(app)
 
 
 def editor_blueprint(name: str, import_name: str, **options) -> Blueprint:

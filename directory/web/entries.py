@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import login_required
 
 from directory.editor import changes as workflow
 from directory.editor.entities import ChangeError, StaleError, status_payload
@@ -33,7 +34,7 @@ from directory.gaps import ANYONE, gaps, gaps_csv
 from directory.places import borough_label
 from directory.serialize import normalise_service_dict
 from directory.taxonomy import vocabulary
-from directory.web.auth import db, editor_blueprint, login_required
+from directory.web.auth import db, editor_blueprint
 from directory.web.forms import RetireForm, SearchForm, VerifyForm
 from directory.web.proposals import save_proposal_from_form
 from directory.web.service_form import ServiceForm

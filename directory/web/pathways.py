@@ -18,6 +18,7 @@ from datetime import date
 
 import yaml
 from flask import abort, current_app, render_template, request
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
@@ -36,7 +37,7 @@ from directory.pathways.store import (
     review_due,
 )
 from directory.pathways.vocabulary import borough_labels, place_ids
-from directory.web.auth import db, editor_blueprint, login_required
+from directory.web.auth import db, editor_blueprint
 from directory.web.proposals import save_proposal_from_form
 
 bp = editor_blueprint("pathways", __name__)

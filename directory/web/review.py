@@ -7,6 +7,7 @@ was saved again since, the decision is refused and the page shows the new versio
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask_login import login_required
 from sqlalchemy import select
 
 from directory.editor import changes as workflow
@@ -15,7 +16,7 @@ from directory.editor.diffs import diff, merge
 from directory.editor.entities import ChangeError, Conflict, PermissionDenied
 from directory.editor.models import ChangeRequest
 from directory.editor.services import bot_preview
-from directory.web.auth import db, editor_blueprint, login_required, reviewer_required
+from directory.web.auth import db, editor_blueprint, reviewer_required
 from directory.web.forms import DecisionForm
 
 bp = editor_blueprint("review", __name__)

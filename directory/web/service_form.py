@@ -25,6 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    Email,
     Length,
     NumberRange,
     Optional,
@@ -149,10 +150,8 @@ class ServiceForm(FlaskForm):
         filters=[strip],
         validators=[
             Optional(),
-            Regexp(
-                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                message="Enter an email address, like advice@example.org",
-            ),
+            # email-validator (WTForms' Email): the address's form only, no DNS look-up.
+            Email("Enter an email address, like advice@example.org"),
         ],
     )
     phones = FieldList(FormField(PhoneForm), min_entries=1)

@@ -8,6 +8,7 @@ DIRECTORY_DATABASE_URL wherever DIRECTORY_DATABASE_URL is not in app.config.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -33,7 +34,8 @@ def proxy_hops(value) -> int:
     return int(value)
 
 
-def from_environ(environ: Mapping[str, str]) -> dict:
+def from_environ(environ: Mapping[str, str] | None = None) -> dict:
+    environ = os.environ if environ is None else environ
     return {
         # Where the widget posts messages: the Rasa chat channel (the launcher sets it).
         "BOT_URL": environ.get("VAWG_BOT_URL", DEFAULT_BOT_URL),

@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +37,7 @@ from directory.exporting import export_text
 from directory.importing import FORMATS, ImportFailed, apply_plan, plan_import, read_text
 from directory.models import Organization, Service
 from directory.serialize import organization_to_dict, service_to_dict
-from directory.web.auth import db, editor_blueprint, login_required, reviewer_required
+from directory.web.auth import db, editor_blueprint, reviewer_required
 from directory.web.proposals import int_or_none
 
 bp = editor_blueprint("transfer", __name__)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from directory import db
-from directory.editor.accounts import FREE_FAILURES
+from directory.editor.accounts import FREE_FAILURES, AccountError, create_maintainer
 from directory.editor.models import ChangeRequest, EditorSession, Maintainer
 from directory.models import utcnow
 from directory.web import create_app
@@ -70,6 +70,23 @@ def test_create_maintainer_refuses_bad_input(database_url):
         database_url, "create-maintainer", "editor@example.org", "--role", "editor", stdin=PASSWORD
     )
     assert duplicate.returncode == 2 and "already" in duplicate.stderr
+
+
+@pytest.mark.parametrize(
+    "email", ["no-at-sign.org", "two@@example.org", "someone@localhost", "someone@example"]
+)
+def test_an_account_needs_a_deliverable_looking_address(database_url, email):
+    with (
+        pytest.raises(AccountError, match="Enter an email address"),
+        db.session_scope(database_url) as session,
+    ):
+        create_maintainer(session, email, PASSWORD, "editor")
+
+
+def test_an_account_address_is_kept_in_lower_case(database_url):
+    with db.session_scope(database_url) as session:
+        maintainer = create_maintainer(session, " New.Person@Example.ORG ", PASSWORD, "editor")
+        assert maintainer.email == "new.person@example.org"
 
 
 def test_the_cli_creates_the_schema_on_a_fresh_database(tmp_path):
