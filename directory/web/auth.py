@@ -2,10 +2,12 @@
 editor module (entries, review, transfer, pathways) makes its blueprint with, so that each
 of them loads the signed-in maintainer, checks CSRF on every POST and is never cached.
 
-Server-rendered; works under a strict CSP (no inline script or style). `init_app(app)` sets
-the SECRET_KEY (VAWG_SECRET_KEY, else var/secret_key), the session cookie (Secure unless the
-app's plain-http opt-out applies, see directory.web.security.uses_https; HttpOnly;
-SameSite=Lax) and CSRF protection.
+Views are guarded with Flask-Login's `login_required` (or `reviewer_required` here); its user
+is the maintainer whose server-side session token (directory.editor.accounts) the cookie
+holds. Server-rendered; works under a strict CSP (no inline script or style). `init_app(app)`
+sets the SECRET_KEY (VAWG_SECRET_KEY, else var/secret_key), the session cookie (Secure unless
+the app's plain-http opt-out applies, see directory.web.security.uses_https; HttpOnly;
+SameSite=Lax), CSRF protection and Flask-Login.
 """
 
 from __future__ import annotations
@@ -146,7 +148,8 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config["SECURE_COOKIES"])
     app.session_interface = SessionInterface()
     csrf.init_app(app)
-    login_manager.init_app(app)
+    # Templates use `maintainer` (editor_globals); public pages never look for a user.
+    login_manager.init_app(app, add_context_processor=False)
 
 
 def editor_blueprint(name: str, import_name: str, **options) -> Blueprint:

@@ -182,6 +182,15 @@ def test_sign_in_is_rate_limited(app):
     assert login(app.test_client(), "reviewer@example.org").status_code == 302
 
 
+def test_public_pages_never_open_the_editor_session(app):
+    # Signing in is the editor's business: a survivor's visit reads and sets no cookie.
+    for url in ("/", "/embed", "/cover-your-tracks"):
+        response = app.test_client().get(url)
+        assert response.status_code == 200, url
+        assert "Set-Cookie" not in response.headers, url
+        assert "Cookie" not in response.headers.get("Vary", ""), url
+
+
 def test_session_cookie_flags(app):
     client = app.test_client()
     response = login(client, "editor@example.org")
