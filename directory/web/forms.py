@@ -1,5 +1,6 @@
-"""The editor's forms, but for the service edit form (directory.web.service_form) and the
-pathway form (directory.web.pathways): sign-in, search, and the one-button decisions.
+"""The editor's small forms (sign-in, search, the one-button decisions) and the field helpers
+the service edit form (directory.web.service_form) is built from. The pathway form is in
+directory.web.pathways.
 """
 
 from __future__ import annotations
