@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -37,15 +36,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import settings
 from bot.rate_limit import ChatLimiter, Limits
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
-# Every Origin a browser may post from: set by the launcher from its web and --cors-origin
-# origins (space-separated). Unset, any Origin is accepted, as Rasa's own --cors would.
-ORIGINS_VARIABLE = "VAWG_CHAT_ORIGINS"
-TEST_HOOKS_VARIABLE = "VAWG_TEST_HOOKS"
 QUICK_EXIT_RESPONSE = "utter_quick_exit"
 FALLBACK_EXIT_TEXT = "Chat closed."
 QUICK_EXIT_MARKER = {"quick_exit": True}  # makes the webchat widget leave the page
@@ -105,8 +101,7 @@ def _is_json(request: Request) -> bool:
 
 
 def allowed_origins(environ: dict[str, str] | None = None) -> frozenset[str] | None:
-    value = (environ if environ is not None else os.environ).get(ORIGINS_VARIABLE)
-    return frozenset(value.split()) if value is not None else None
+    return settings.chat_origins(environ)
 
 
 def _origin_allowed(request: Request, origins: frozenset[str] | None) -> bool:
@@ -277,7 +272,7 @@ class PrivateRestInput(InputChannel):
             await tracker_store_of(request).delete(sender)
             return response.empty(status=204)
 
-        if os.environ.get(TEST_HOOKS_VARIABLE) == "1":
+        if settings.test_hooks():
 
             @bp.route("/_test/tracker/<sender>", methods=["GET"])
             async def tracker_exists(request: Request, sender: str) -> HTTPResponse:

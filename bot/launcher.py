@@ -23,6 +23,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot import settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = PROJECT_ROOT / "models"
 DEFAULT_ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
@@ -267,9 +269,8 @@ def run(argv: list[str] | None = None) -> int:
         env = child_environment(
             {
                 "VAWG_BOT_URL": f"http://{LOOPBACK}:{args.rasa_port}",
-                "VAWG_ACTIONS_URL": f"http://{LOOPBACK}:{args.actions_port}",
                 # The chat channel refuses browsers posting from any other page.
-                "VAWG_CHAT_ORIGINS": " ".join(chat_origins(args)),
+                settings.CHAT_ORIGINS: " ".join(chat_origins(args)),
             }
         )
         children = build_children(args, endpoints)

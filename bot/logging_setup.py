@@ -10,8 +10,9 @@ one that always blanks those fields.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
+
+from bot import settings
 
 REDACTED = "[redacted]"
 # Field names Rasa's own anonymizer treats as personal data, plus the ones that hold trackers.
@@ -26,7 +27,6 @@ SENSITIVE_FIELDS = frozenset(
         "new_events", "extraction_events", "slot_value", "value",
     }
 )  # fmt: skip
-LOG_LEVEL_VARIABLES = ("LOG_LEVEL", "LOG_LEVEL_LIBRARIES")
 MINIMUM_LEVEL = logging.WARNING
 
 
@@ -49,9 +49,7 @@ def install_redaction() -> None:
 
 def check_environment(environ: dict[str, str] | None = None) -> None:
     """Refuses LOG_LEVEL settings below WARNING (INFO and DEBUG are for development only)."""
-    environ = os.environ if environ is None else environ
-    for variable in LOG_LEVEL_VARIABLES:
-        value = environ.get(variable, "WARNING").strip().upper()
+    for variable, value in settings.log_levels(environ).items():
         level = logging.getLevelName(value)
         if not isinstance(level, int) or level < MINIMUM_LEVEL:
             raise UnsafeLogging(

@@ -1,4 +1,5 @@
 """The maintainers' editor: accounts, drafts, review, publishing and the audit trail.
 
-The web screens live in directory.web.editor; this package holds what they and the CLI share.
+The web screens live in directory.web (auth, entries, review, transfer, pathways); this package
+holds what they and the CLI share.
 """

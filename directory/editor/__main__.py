@@ -24,11 +24,10 @@ import sys
 
 from sqlalchemy import select
 
-from directory.db import session_scope
+from directory.db import session_scope, upgrade
 from directory.editor import accounts, audit
 from directory.editor.accounts import AccountError
 from directory.editor.models import ROLES, AuditEvent, Maintainer
-from directory.editor.schema import ensure_schema
 
 BY_CLI = "on the command line"
 
@@ -74,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("verify-audit", help="check no audit event was changed or deleted")
     args = parser.parse_args(argv)
 
-    ensure_schema()
+    upgrade()  # every migration (a no-op on a current database): the CLI may run first
     try:
         with session_scope() as session:
             if args.command == "create-maintainer":

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -66,10 +67,12 @@ def create_maintainer(
     session: Session, email: str, password: str, role: str, note: str | None = None
 ) -> Maintainer:
     email = normalise_email(email)
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise AccountError("Enter an email address, like name@example.org.")
     if len(email) > MAX_EMAIL_LENGTH:
         raise AccountError(f"The email address must be {MAX_EMAIL_LENGTH} characters or fewer.")
+    try:  # the address's form only: no DNS look-up from the command line
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise AccountError("Enter an email address, like name@example.org.") from None
     _check_role(role)
     check_new_password(password)
     if session.execute(select(Maintainer.id).where(Maintainer.email == email)).first():

@@ -1,6 +1,7 @@
 """Draft -> review -> publish, and the audit trail, for any editable entity.
 
-An entity type plugs in with an `EntityAdapter` (services here; referral pathways reuse it).
+An entity type plugs in with an `EntityAdapter` (directory.editor.entities), listed in
+directory.editor.adapters.
 A proposal stores the whole proposed entity as a dict (`payload`) plus a snapshot of the
 published entity it started from (`base`). Publishing is a three-way merge at field level:
 fields the proposal did not touch take the current published value (e.g. a "verified today"
@@ -13,125 +14,37 @@ Every decision is a compare-and-set, so two people acting at once can never both
 - on the entity: an adapter's `apply` refuses a stale `expected_version`; `claim_version`
   makes that check and takes the entity's write lock in one conditional UPDATE.
 
-To make another entity editable (e.g. referral pathways): implement EntityAdapter, call
-`register_adapter(...)` when your module is imported, and save proposals with `save_proposal`.
-Its `apply` should start with `claim_version(...)` (see ServiceAdapter). The editor's review
+To make another entity editable: implement EntityAdapter, add it to
+directory.editor.adapters.ADAPTERS, and save proposals with `save_proposal`. Its `apply`
+should start with `claim_version(...)` (see ServiceAdapter). The editor's review
 queue, proposal page (diff, publish, reject, withdraw) and audit history then work for it
 unchanged; only the edit form is yours.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
-
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from directory.editor.adapters import adapter_for
 from directory.editor.audit import record_event
+from directory.editor.diffs import diff, merge
+from directory.editor.entities import (
+    ChangeError,
+    EntityAdapter,
+    PermissionDenied,
+    StaleError,
+)
 from directory.editor.models import AuditEvent, ChangeRequest, Maintainer, utcnow
 
 OPEN_STATUSES = ("draft", "in_review")
 KINDS = ("create", "update", "retire", "restore")
 
 
-class EntityAdapter(Protocol):
-    entity_type: str  # e.g. "service"
-    noun: str  # shown to people, e.g. "service"
-    ignored_fields: frozenset[str]  # bookkeeping left out of diffs and merges (e.g. version)
-
-    def current(self, session: Session, entity_id: str) -> dict | None: ...
-    def version(self, session: Session, entity_id: str) -> int | None: ...
-    def validate(self, session: Session, payload: dict) -> dict[str, list[str]]: ...
-    def apply(self, session: Session, entity_id: str, payload: dict, expected_version) -> None: ...
-    def title(self, payload: dict) -> str: ...
-
-
-ADAPTERS: dict[str, EntityAdapter] = {}
-
-
-def register_adapter(adapter: EntityAdapter) -> None:
-    ADAPTERS[adapter.entity_type] = adapter
-
-
-def adapter_for(entity_type: str) -> EntityAdapter:
-    return ADAPTERS[entity_type]
-
-
-class ChangeError(Exception):
-    """The change cannot be made; the message says why and is safe to show."""
-
-
-class StaleError(ChangeError):
-    """Someone else changed the entity or the draft since this form was opened."""
-
-
-class PermissionDenied(ChangeError):
-    pass
-
-
 PROPOSAL_MOVED_ON = (
     "This proposal was changed after you opened it. "
     "What it changes now is shown below: read it before you decide."
 )
-
-
-@dataclass
-class Conflict(ChangeError):
-    fields: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return (
-            "The published entry changed since this proposal was made, in the same fields: "
-            + ", ".join(self.fields)
-        )
-
-
-# --- Diffs ------------------------------------------------------------------------------
-
-
-def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _flatten(item, f"{prefix}.{key}" if prefix else str(key), out)
-    elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
-        for index, item in enumerate(value, start=1):
-            _flatten(item, f"{prefix} {index}", out)
-    else:
-        out[prefix] = value
-
-
-def diff(before: dict | None, after: dict | None, ignored=frozenset()) -> list[dict]:
-    """Field-level differences, e.g. {"field": "phones 1.number", "before": .., "after": ..}.
-    Lists of records are compared item by item; lists of plain values as a whole."""
-    flat_before: dict[str, Any] = {}
-    flat_after: dict[str, Any] = {}
-    _flatten({k: v for k, v in (before or {}).items() if k not in ignored}, "", flat_before)
-    _flatten({k: v for k, v in (after or {}).items() if k not in ignored}, "", flat_after)
-    changes = []
-    for name in sorted(flat_before.keys() | flat_after.keys()):
-        old, new = flat_before.get(name), flat_after.get(name)
-        if old != new and not (old in (None, "", []) and new in (None, "", [])):
-            changes.append({"field": name, "before": old, "after": new})
-    return changes
-
-
-def merge(base: dict | None, proposed: dict, current: dict | None, ignored=frozenset()) -> dict:
-    """Three-way merge of top-level fields; raises Conflict when both sides changed one."""
-    if base is None or current is None:
-        return dict(proposed)
-    merged, conflicts = {}, []
-    for key in proposed.keys() | current.keys():
-        mine, theirs, original = proposed.get(key), current.get(key), base.get(key)
-        if key in ignored or mine == original:
-            merged[key] = theirs
-        elif theirs in (original, mine):
-            merged[key] = mine
-        else:
-            conflicts.append(key)
-    if conflicts:
-        raise Conflict(sorted(conflicts))
-    return merged
 
 
 # --- Audit --------------------------------------------------------------------------------
@@ -167,31 +80,6 @@ def history(session: Session, entity_type: str, entity_id: str) -> list[AuditEve
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         ).scalars()
     )
-
-
-# --- Optimistic locks -----------------------------------------------------------------------
-
-
-def claim_version(session: Session, model, entity_id: str, seen: int) -> None:
-    """Compare-and-set on an entity's `version`: one conditional UPDATE that succeeds only if the
-    row is still at the version this session saw, and holds the row's write lock until commit.
-
-    A SELECT ... FOR UPDATE is not enough: SQLite ignores it, and PostgreSQL waits for the lock
-    but then hands back the copy the session had already loaded. A concurrent writer of the
-    same row waits here instead (PostgreSQL re-checks the WHERE once the first commits; SQLite
-    waits for the database write lock) and gets StaleError.
-    """
-    claimed = session.execute(
-        update(model)
-        .where(model.id == entity_id, model.version == seen)
-        .values(version=model.version)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        raise StaleError(
-            "Someone else changed this entry just now, so nothing was saved. "
-            "Reload the page to see their change, then try again."
-        )
 
 
 def decide(session: Session, change: ChangeRequest, statuses, revision: int, values: dict):

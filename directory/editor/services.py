@@ -17,15 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from directory.cards import service_text
-from directory.editing import InvalidChange, StaleEdit, apply_service_change
-from directory.editor.changes import (
-    ChangeError,
-    StaleError,
-    claim_version,
-    diff,
-    record,
-    register_adapter,
-)
+from directory.editor.audit import record_event
+from directory.editor.diffs import diff
+from directory.editor.entities import ChangeError, StaleError, claim_version
 from directory.editor.models import ChangeRequest, Maintainer
 from directory.index import card_from_dict
 from directory.matching import Match
@@ -37,6 +31,7 @@ from directory.serialize import (
     service_to_dict,
     validate_service,
 )
+from directory.store import InvalidChange, StaleEdit, apply_service_change
 
 RECHECK_AFTER = timedelta(days=182)  # "needs checking": not verified in about six months
 SOURCE_RECHECK_MONTHS = 12  # a source page read longer ago than this is read again
@@ -75,6 +70,7 @@ class ServiceAdapter:
     noun = "service"
     model = Service
     ignored_fields: frozenset[str] = frozenset()
+    retired_status = RETIRED
 
     def current(self, session: Session, entity_id: str) -> dict | None:
         service = _load(session, entity_id)
@@ -115,7 +111,6 @@ class ServiceAdapter:
 
 
 SERVICES = ServiceAdapter()
-register_adapter(SERVICES)
 
 
 def needs_checking(payload: dict, today: date | None = None) -> bool:
@@ -225,16 +220,8 @@ def mark_verified(
     service_from_dict(session, after, service)
     session.flush()
     changes = diff(before, after)
-    record(session, "service", service_id, "verified", actor, changes)
+    record_event(session, "service", service_id, "verified", actor, changes=changes)
     return changes
-
-
-def retire_payload(current: dict) -> dict:
-    return dict(current, status=RETIRED)
-
-
-def restore_payload(current: dict) -> dict:
-    return dict(current, status="active")
 
 
 def bot_preview(session: Session, payload: dict) -> str:

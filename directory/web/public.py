@@ -9,7 +9,7 @@ page's, so no script on the host page can read the conversation.
 Settings:
 - BOT_URL: the Rasa server the chat talks to (the frame's only `connect-src`).
 - EXIT_URL: where quick exit goes, unless the host page's script tag says otherwise.
-- CHAT_HOST_ORIGINS (env VAWG_CHAT_HOST_ORIGINS, space or comma separated): the origins
+- CHAT_HOST_ORIGINS (space or comma separated): the origins
   whose pages may frame the chat, e.g. the partnership's website; this app's own origin
   always may (the demo pages).
 - CHAT_URL: where the demo pages load the widget from; by default this app.
@@ -20,7 +20,6 @@ styles are constructed stylesheets (the loader's inside its closed shadow root).
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -41,8 +40,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DIST = PROJECT_ROOT / "webchat" / "dist"
 DEFAULT_BUNDLE = DIST / "webchat.js"
 DEFAULT_CHAT_BUNDLE = DIST / "chat.js"
-DEFAULT_BOT_URL = "http://127.0.0.1:5005"
-DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
 NATIONAL_HELPLINE = "0808 2000 247"
 # The bundles' URLs have no version in them, so caches keep them for an hour, not a year.
 BUNDLE_MAX_AGE_S = 3600
@@ -78,9 +75,7 @@ def host_origins(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
 def read_settings(state) -> None:
     # A bad origin stops the app at start-up, not at the first chat.
     config = state.app.config
-    config["CHAT_HOST_ORIGINS"] = host_origins(
-        config.get("CHAT_HOST_ORIGINS", os.environ.get("VAWG_CHAT_HOST_ORIGINS", ""))
-    )
+    config["CHAT_HOST_ORIGINS"] = host_origins(config.get("CHAT_HOST_ORIGINS"))
 
 
 def _chat_url() -> str | None:
@@ -93,8 +88,8 @@ def widget_settings() -> dict:
     config = current_app.config
     chat_url = _chat_url()
     return {
-        "bot_url": config.get("BOT_URL", DEFAULT_BOT_URL),
-        "exit_url": config.get("EXIT_URL", DEFAULT_EXIT_URL),
+        "bot_url": config["BOT_URL"],
+        "exit_url": config["EXIT_URL"],
         "helpline": NATIONAL_HELPLINE,
         "widget_src": f"{chat_url}/webchat.js" if chat_url else url_for("public.webchat_js"),
     }
@@ -146,7 +141,7 @@ def chat_frame():
     config = current_app.config
     response = make_response(render_template("public/chat.html"))
     response.headers["Content-Security-Policy"] = chat_frame_policy(
-        config.get("BOT_URL", DEFAULT_BOT_URL), host_origins(config.get("CHAT_HOST_ORIGINS"))
+        config["BOT_URL"], host_origins(config.get("CHAT_HOST_ORIGINS"))
     )
     # Nothing personal in it, but nothing to gain from a copy on the device either.
     response.headers["Cache-Control"] = "no-store"

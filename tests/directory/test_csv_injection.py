@@ -8,10 +8,10 @@ import io
 import pytest
 
 from directory.db import session_scope
-from directory.editing import apply_service_change
 from directory.exporting import export_text, guard_cell, load_all, unguard_cell
 from directory.importing import apply_plan, plan_import, read_text
 from directory.models import Organization
+from directory.store import apply_service_change
 
 # What spreadsheets run as a formula when a cell starts with it (OWASP's list).
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")

@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 from directory.db import session_scope
-from directory.editing import apply_service_change
 from directory.gaps import ANYONE, gaps
+from directory.store import apply_service_change
 from directory.taxonomy import vocabulary
 
 

@@ -152,7 +152,7 @@ def test_a_stale_plan_is_refused(sqlite_url, tmp_path):
     with session_scope(sqlite_url) as session:
         plan = plan_import(session, read_file(path, "hsds-json"))
     assert "angelou-partnership" in plan.changed
-    from directory.editing import apply_service_change
+    from directory.store import apply_service_change
 
     with session_scope(sqlite_url) as session:
         apply_service_change(session, "angelou-partnership", {"notes": "edited meanwhile"})

@@ -4,9 +4,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from directory.db import session_scope
-from directory.editing import apply_service_change
 from directory.index import current_index
 from directory.matching import TIERS, SearchQuery, search
+from directory.store import apply_service_change
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -197,7 +197,7 @@ def test_a_write_by_another_process_is_seen_on_the_next_search(db_url):
     assert before.matches[0].service.name != "Renamed by the editor"
     code = (
         "from directory.db import session_scope\n"
-        "from directory.editing import apply_service_change\n"
+        "from directory.store import apply_service_change\n"
         f"with session_scope({db_url!r}) as s:\n"
         "    apply_service_change(s, 'angelou-partnership', {'name': 'Renamed by the editor'})\n"
     )

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 from werkzeug.datastructures import MultiDict
 
-from directory.web.editor.auth import SESSION_KEY
+from directory.web.auth import SESSION_KEY
 
 PASSWORD = "a long enough password"
 

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select, update
 
 from directory import db
-from directory.editor.accounts import FREE_FAILURES
+from directory.editor.accounts import FREE_FAILURES, AccountError, create_maintainer
 from directory.editor.models import ChangeRequest, EditorSession, Maintainer
-from directory.editor.secret_key import load_secret_key
 from directory.models import utcnow
 from directory.web import create_app
+from directory.web.secret_key import load_secret_key
 from tests.editor.helpers import PASSWORD, csrf_from, login, signed_in
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -72,6 +72,23 @@ def test_create_maintainer_refuses_bad_input(database_url):
     assert duplicate.returncode == 2 and "already" in duplicate.stderr
 
 
+@pytest.mark.parametrize(
+    "email", ["no-at-sign.org", "two@@example.org", "someone@localhost", "someone@example"]
+)
+def test_an_account_needs_a_deliverable_looking_address(database_url, email):
+    with (
+        pytest.raises(AccountError, match="Enter an email address"),
+        db.session_scope(database_url) as session,
+    ):
+        create_maintainer(session, email, PASSWORD, "editor")
+
+
+def test_an_account_address_is_kept_in_lower_case(database_url):
+    with db.session_scope(database_url) as session:
+        maintainer = create_maintainer(session, " New.Person@Example.ORG ", PASSWORD, "editor")
+        assert maintainer.email == "new.person@example.org"
+
+
 def test_the_cli_creates_the_schema_on_a_fresh_database(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     result = run_cli(
@@ -105,8 +122,6 @@ def test_secret_key_is_generated_once_privately(tmp_path, monkeypatch):
     assert len(first) >= 64
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_secret_key(path) == first  # kept, not regenerated
-    monkeypatch.setenv("VAWG_SECRET_KEY", "from-the-environment")
-    assert load_secret_key(path) == "from-the-environment"
 
 
 def test_the_app_takes_its_secret_key_from_the_environment(database_url, monkeypatch):
@@ -165,6 +180,15 @@ def test_sign_in_is_rate_limited(app):
     # Another account is not locked by someone guessing this one (per-account delays and their
     # tests: test_sign_in_delays.py).
     assert login(app.test_client(), "reviewer@example.org").status_code == 302
+
+
+def test_public_pages_never_open_the_editor_session(app):
+    # Signing in is the editor's business: a survivor's visit reads and sets no cookie.
+    for url in ("/", "/embed", "/cover-your-tracks"):
+        response = app.test_client().get(url)
+        assert response.status_code == 200, url
+        assert "Set-Cookie" not in response.headers, url
+        assert "Cookie" not in response.headers.get("Vary", ""), url
 
 
 def test_session_cookie_flags(app):
@@ -261,12 +285,12 @@ ARGS = {
     "format": "csv",
     "filename": "editor.css",
 }
-PUBLIC = {"editor.login", "editor.static"}
+PUBLIC = {"auth.login", "auth.static"}
 
 
 def editor_routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("editor.") and rule.endpoint not in PUBLIC:
+        if rule.rule.startswith("/editor/") and rule.endpoint not in PUBLIC:
             url = rule.rule
             for name, value in ARGS.items():
                 url = url.replace(f"<{name}>", str(value)).replace(f"<int:{name}>", str(value))
@@ -289,7 +313,7 @@ def test_anonymous_users_reach_nothing_but_the_login(app):
             assert response.headers["Location"].startswith("/editor/login"), endpoint
 
 
-REVIEWER_ONLY = {"editor.publish_change", "editor.reject_change", "editor.apply_import"}
+REVIEWER_ONLY = {"review.publish_change", "review.reject_change", "transfer.apply_import"}
 
 
 def test_editors_are_refused_reviewer_actions(app, as_editor):
@@ -306,7 +330,7 @@ def test_editors_are_refused_reviewer_actions(app, as_editor):
             assert "Not allowed" in response.text
             checked.add(endpoint)
     assert checked == REVIEWER_ONLY & {e for e, _, _ in editor_routes(app)}
-    assert "editor.publish_change" in checked
+    assert "review.publish_change" in checked
 
 
 def test_pages_set_no_store_and_use_no_inline_script_or_style(as_reviewer):

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
 from directory import db
+from directory.editor import adapters
 from directory.editor import changes as workflow
-from directory.editor.changes import Conflict, PermissionDenied, StaleError, diff, merge
+from directory.editor.diffs import diff, merge
+from directory.editor.entities import Conflict, PermissionDenied, StaleError
 from directory.editor.models import Maintainer
 from directory.editor.services import bot_preview
 from directory.index import card_from_dict, current_index
@@ -15,6 +21,8 @@ from directory.matching import Match
 from directory.seed import load_seed
 from directory.serialize import service_to_dict
 from directory.taxonomy import sync_taxonomies
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # --- diff and merge ---------------------------------------------------------------------------
 
@@ -87,11 +95,26 @@ class NoteAdapter:
 
 
 @pytest.fixture
-def notes():
+def notes(monkeypatch):
     adapter = NoteAdapter()
-    workflow.register_adapter(adapter)
-    yield adapter
-    workflow.ADAPTERS.pop(adapter.entity_type)
+    monkeypatch.setitem(adapters.ADAPTERS, adapter.entity_type, adapter)
+    return adapter
+
+
+def test_every_entity_type_is_known_without_importing_its_module():
+    # A fresh process that imports only the workflow can still publish a pathway (adapters
+    # used to register themselves on import, so publish raised KeyError there).
+    script = (
+        "import sys\n"
+        "from directory.editor import changes\n"
+        "assert 'directory.web' not in sys.modules\n"
+        "print(sorted(changes.adapter_for(t).entity_type for t in ('pathway', 'service')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=PROJECT_ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['pathway', 'service']"
 
 
 def test_any_registered_entity_gets_review_and_audit(notes, database_url, maintainers):

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from directory import db
 from directory.editor import changes as workflow
-from directory.editor.changes import StaleError
+from directory.editor.entities import StaleError
 from directory.editor.models import ChangeRequest, Maintainer
 from directory.editor.services import SERVICES, mark_verified
 from directory.models import Organization, Service

@@ -13,14 +13,14 @@ from html import unescape
 import pytest
 
 from directory.db import get_engine, session_scope, upgrade
-from directory.editing import apply_service_change
 from directory.editor.accounts import start_session
 from directory.editor.models import Maintainer
 from directory.gaps import gaps, gaps_csv
 from directory.models import Service
 from directory.seed import load_seed
+from directory.store import apply_service_change
 from directory.web import create_app
-from directory.web.editor.auth import SESSION_KEY
+from directory.web.auth import SESSION_KEY
 
 TODAY = date(2026, 12, 1)  # the seed's sources were all read on this day
 STALE = "national-domestic-abuse-helpline"

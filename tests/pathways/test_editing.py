@@ -6,9 +6,10 @@ import pytest
 
 from directory.db import session_scope
 from directory.editor.accounts import create_maintainer
-from directory.editor.changes import ChangeError, history, publish, save_proposal, submit
+from directory.editor.changes import history, publish, save_proposal, submit
+from directory.editor.entities import ChangeError, status_payload
+from directory.editor.pathways import PATHWAYS
 from directory.pathways.answers import pathway_answers
-from directory.pathways.editing import PATHWAYS, retire_payload
 
 NEW_STEP = "Offer a private room and ask about the children before anything else."
 
@@ -70,7 +71,10 @@ def test_a_published_step_edit_reaches_the_answer_and_is_audited(directory_url, 
 
 def test_a_retired_pathway_is_no_longer_given(directory_url, maintainers):
     _propose_and_publish(
-        directory_url, maintainers, "clares-law", lambda p: p.update(retire_payload(p))
+        directory_url,
+        maintainers,
+        "clares-law",
+        lambda p: p.update(status_payload(PATHWAYS, p, "retire")),
     )
     assert pathway_answers(["clares-law"], None, directory_url) == []
 

@@ -8,13 +8,12 @@ from datetime import date
 
 import pytest
 
-import directory.web.pathways_editor  # noqa: F401  (registers the routes; see the report)
 from directory.db import session_scope
 from directory.editor.accounts import create_maintainer, start_session
 from directory.pathways.answers import pathway_answers
 from directory.pathways.store import get_pathway_dict, write_pathway
 from directory.web import create_app
-from directory.web.editor.auth import SESSION_KEY
+from directory.web.auth import SESSION_KEY
 
 NEW_STEP = "Check the school's own Operation Encompass log before calling the family."
 TODAY = date(2026, 12, 1)

@@ -86,7 +86,7 @@ def test_a_maintainers_step_edit_shows_in_the_next_answer(stack_with_pathways):
 def test_a_step_published_through_the_editor_shows_in_the_next_answer(stack_with_pathways):
     from directory.editor.accounts import create_maintainer
     from directory.editor.changes import publish, save_proposal, submit
-    from directory.pathways.editing import PATHWAYS
+    from directory.editor.pathways import PATHWAYS
 
     stack = stack_with_pathways
     new_step = "Check whether the stalker is a former partner and, if so, complete the DASH."

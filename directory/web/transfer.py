@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.exc import IntegrityError
@@ -28,15 +29,18 @@ from wtforms import BooleanField, SelectField
 
 from directory.editor import audit
 from directory.editor import changes as workflow
-from directory.editor.changes import StaleError
+from directory.editor.adapters import ADAPTERS
+from directory.editor.diffs import diff
+from directory.editor.entities import StaleError, claim_version
 from directory.editor.models import ChangeRequest, utcnow
 from directory.exporting import export_text
 from directory.importing import FORMATS, ImportFailed, apply_plan, plan_import, read_text
 from directory.models import Organization, Service
 from directory.serialize import organization_to_dict, service_to_dict
-from directory.web.editor import bp
-from directory.web.editor.auth import db, login_required, reviewer_required
-from directory.web.editor.proposals import int_or_none
+from directory.web.auth import db, editor_blueprint, reviewer_required
+from directory.web.proposals import int_or_none
+
+bp = editor_blueprint("transfer", __name__)
 
 FORMAT_LABELS = {"csv": "CSV spreadsheet", "hsds-json": "Open Referral HSDS 3.0 JSON"}
 MEDIA_TYPES = {"csv": ("text/csv", "csv"), "hsds-json": ("application/json", "json")}
@@ -117,7 +121,7 @@ def upload_import():
         audit.record_event(
             database, "import", proposal.entity_id, "uploaded", g.maintainer, note, proposal.id
         )
-        return redirect(url_for("editor.import_preview", import_id=proposal.id))
+        return redirect(url_for("transfer.import_preview", import_id=proposal.id))
 
 
 def _load_import(database, import_id: int) -> ChangeRequest:
@@ -137,7 +141,7 @@ def import_preview(import_id: int):
         )
         plan = proposal.payload["plan"]
         changed = {
-            sid: workflow.diff(
+            sid: diff(
                 {f: values[0] for f, values in fields.items()},
                 {f: values[1] for f, values in fields.items()},
             )
@@ -156,7 +160,7 @@ def import_preview(import_id: int):
 @bp.post("/imports/<int:import_id>/apply")
 @reviewer_required
 def apply_import(import_id: int):
-    back = redirect(url_for("editor.import_preview", import_id=import_id))
+    back = redirect(url_for("transfer.import_preview", import_id=import_id))
     with db() as database:
         proposal = _load_import(database, import_id)
         block = workflow.may_publish(
@@ -183,7 +187,7 @@ def apply_import(import_id: int):
             flash("The file has errors, so nothing was imported.")
             return back
         touched = sorted(set(plan.added) | set(plan.changed) | set(plan.retired))
-        before = {sid: workflow.ADAPTERS["service"].current(database, sid) for sid in touched}
+        before = {sid: ADAPTERS["service"].current(database, sid) for sid in touched}
         orgs_before = {
             oid: (organization_to_dict(o) if (o := database.get(Organization, oid)) else None)
             for oid in plan.organizations
@@ -201,7 +205,7 @@ def apply_import(import_id: int):
             )
             for sid in touched:
                 if sid in plan.base_versions:
-                    workflow.claim_version(database, Service, sid, plan.base_versions[sid])
+                    claim_version(database, Service, sid, plan.base_versions[sid])
             apply_plan(database, plan)
         except (ImportFailed, StaleError, IntegrityError):
             # ImportFailed here means stale too: the plan itself was checked above.
@@ -218,13 +222,13 @@ def apply_import(import_id: int):
             if old != new:
                 workflow.record(
                     database, "organization", oid, "imported", g.maintainer,
-                    workflow.diff(old, new), proposal, note,
+                    diff(old, new), proposal, note,
                 )  # fmt: skip
         for sid in touched:
             after = service_to_dict(database.get(Service, sid))
             workflow.record(
                 database, "service", sid, "imported", g.maintainer,
-                workflow.diff(before[sid], after), proposal, note,
+                diff(before[sid], after), proposal, note,
             )  # fmt: skip
         count = len(touched)
     flash(f"Imported: {count} {'entry' if count == 1 else 'entries'} changed.")
@@ -246,4 +250,4 @@ def discard_import(import_id: int):
                 change_id=proposal.id,
             )  # fmt: skip
     flash("The import was discarded; nothing was changed.")
-    return redirect(url_for("editor.transfer"))
+    return redirect(url_for("transfer.transfer"))

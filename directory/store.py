@@ -1,4 +1,5 @@
-"""Writes the web editor (and anything else) should use for one service.
+"""Change one service: the one write the editor's service adapter (directory.editor.services)
+and anything else that changes a service use.
 
     with session_scope() as session:
         service = apply_service_change(session, "angelou-partnership",
@@ -20,7 +21,6 @@ from sqlalchemy import select
 from directory.models import Organization, Service
 from directory.serialize import (
     FieldError,
-    diff_dicts,
     normalise_service_dict,
     service_from_dict,
     service_to_dict,
@@ -41,14 +41,6 @@ class InvalidChange(Exception):
     def __init__(self, errors: list[FieldError]):
         self.errors = errors
         super().__init__("; ".join(str(e) for e in errors))
-
-
-def preview_service_change(session, service_id: str, changes: dict) -> dict[str, tuple]:
-    """Field-level diff {field: (old, new)} the change would make, without writing."""
-    service = session.get(Service, service_id)
-    before = service_to_dict(service) if service else None
-    after = normalise_service_dict({**(before or {}), **changes, "id": service_id})
-    return diff_dicts(before, after)
 
 
 def apply_service_change(

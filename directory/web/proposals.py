@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, request, url_for
 
 from directory.editor import changes as workflow
-from directory.editor.changes import ChangeError, StaleError
+from directory.editor.entities import ChangeError, StaleError
 
 
 def int_or_none(value) -> int | None:
@@ -45,4 +45,4 @@ def save_proposal_from_form(
     except ChangeError as error:
         database.rollback()
         return None, str(error), 400
-    return redirect(url_for("editor.change", change_id=change.id)), None, 302
+    return redirect(url_for("review.change", change_id=change.id)), None, 302

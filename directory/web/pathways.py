@@ -1,9 +1,8 @@
 """The editor's pathway screens: list, view (with bot preview and history), edit.
 
-Routes live on the editor blueprint (/editor/pathways...), so they share its sign-in, CSRF and
-no-store rules. Saving makes a proposal in the editor's generic draft -> review -> publish
-machinery (entity_type "pathway"); its review screens publish it. Registered by importing this
-module from directory.web.editor.init_app.
+Under /editor/pathways, with the sign-in, CSRF and no-store rules of every editor blueprint
+(directory.web.auth.editor_blueprint). Saving makes a proposal in the editor's generic
+draft -> review -> publish machinery (entity_type "pathway"); the review screens publish it.
 
 Steps and thresholds are one per line; forms are "name | note" lines; contacts are a small YAML
 list, because each has up to seven fields (label, borough, service_id, phone, route, note,
@@ -19,14 +18,15 @@ from datetime import date
 
 import yaml
 from flask import abort, current_app, render_template, request
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from directory.editor import changes as workflow
+from directory.editor.pathways import PATHWAYS
 from directory.pathways.answers import pathway_answers
-from directory.pathways.editing import PATHWAYS
 from directory.pathways.formatting import contacts_text, steps_text
 from directory.pathways.models import STATUSES, Pathway
 from directory.pathways.store import (
@@ -37,9 +37,10 @@ from directory.pathways.store import (
     review_due,
 )
 from directory.pathways.vocabulary import borough_labels, place_ids
-from directory.web.editor import bp
-from directory.web.editor.auth import db, login_required
-from directory.web.editor.proposals import save_proposal_from_form
+from directory.web.auth import db, editor_blueprint
+from directory.web.proposals import save_proposal_from_form
+
+bp = editor_blueprint("pathways", __name__)
 
 
 def _lines(text: str | None) -> list[str]:

@@ -7,31 +7,24 @@ was saved again since, the decision is refused and the page shows the new versio
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask_login import login_required
 from sqlalchemy import select
-from wtforms import HiddenField
 
 from directory.editor import changes as workflow
-from directory.editor import forms
-from directory.editor.changes import ChangeError, PermissionDenied
+from directory.editor.adapters import ADAPTERS, adapter_for
+from directory.editor.diffs import diff, merge
+from directory.editor.entities import ChangeError, Conflict, PermissionDenied
 from directory.editor.models import ChangeRequest
 from directory.editor.services import bot_preview
-from directory.web.editor import bp
-from directory.web.editor.auth import db, login_required, reviewer_required
-from directory.web.editor.proposals import int_or_none
+from directory.web.auth import db, editor_blueprint, reviewer_required
+from directory.web.forms import DecisionForm
 
-
-class DecisionForm(forms.DecisionForm):
-    revision = HiddenField()  # the proposal revision on the reviewer's screen
-
-    def seen_revision(self) -> int:
-        # A form without it (e.g. a page opened before it existed) cannot say what was read,
-        # so it counts as stale: revisions start at 1.
-        return int_or_none(self.revision.data) or 0
+bp = editor_blueprint("review", __name__)
 
 
 def _load(database, change_id: int) -> ChangeRequest:
     change = database.get(ChangeRequest, change_id)
-    if change is None or change.entity_type not in workflow.ADAPTERS:
+    if change is None or change.entity_type not in ADAPTERS:
         abort(404)
     return change
 
@@ -51,9 +44,9 @@ def changes():
         )
         return render_template(
             "editor/changes.html",
-            open_changes=[c for c in open_changes if c.entity_type in workflow.ADAPTERS],
-            decided=[c for c in decided if c.entity_type in workflow.ADAPTERS],
-            adapters=workflow.ADAPTERS,
+            open_changes=[c for c in open_changes if c.entity_type in ADAPTERS],
+            decided=[c for c in decided if c.entity_type in ADAPTERS],
+            adapters=ADAPTERS,
         )
 
 
@@ -62,17 +55,17 @@ def changes():
 def change(change_id: int):
     with db() as database:
         request_ = _load(database, change_id)
-        adapter = workflow.adapter_for(request_.entity_type)
+        adapter = adapter_for(request_.entity_type)
         current = adapter.current(database, request_.entity_id)
-        proposed_changes = workflow.diff(request_.base, request_.payload, adapter.ignored_fields)
+        proposed_changes = diff(request_.base, request_.payload, adapter.ignored_fields)
         conflict = None
         publishable = request_.payload
         if request_.status in workflow.OPEN_STATUSES:
             try:
-                publishable = workflow.merge(
+                publishable = merge(
                     request_.base, request_.payload, current, adapter.ignored_fields
                 )
-            except workflow.Conflict as error:
+            except Conflict as error:
                 conflict = str(error)
         preview = None
         if request_.entity_type == "service" and request_.status in workflow.OPEN_STATUSES:
@@ -100,7 +93,7 @@ def change(change_id: int):
 
 
 def _back(change_id: int):
-    return redirect(url_for("editor.change", change_id=change_id))
+    return redirect(url_for("review.change", change_id=change_id))
 
 
 @bp.post("/changes/<int:change_id>/submit")

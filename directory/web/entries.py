@@ -16,10 +16,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import login_required
 
 from directory.editor import changes as workflow
-from directory.editor.changes import ChangeError, StaleError
-from directory.editor.forms import RetireForm, SearchForm, ServiceForm, VerifyForm
+from directory.editor.entities import ChangeError, StaleError, status_payload
 from directory.editor.services import (
     SERVICES,
     SOURCE_RECHECK_MONTHS,
@@ -28,17 +28,18 @@ from directory.editor.services import (
     mark_verified,
     needs_checking,
     organization_choices,
-    restore_payload,
-    retire_payload,
     sources_to_recheck,
 )
 from directory.gaps import ANYONE, gaps, gaps_csv
 from directory.places import borough_label
 from directory.serialize import normalise_service_dict
 from directory.taxonomy import vocabulary
-from directory.web.editor import bp
-from directory.web.editor.auth import db, login_required
-from directory.web.editor.proposals import save_proposal_from_form
+from directory.web.auth import db, editor_blueprint
+from directory.web.forms import RetireForm, SearchForm, VerifyForm
+from directory.web.proposals import save_proposal_from_form
+from directory.web.service_form import ServiceForm
+
+bp = editor_blueprint("entries", __name__)
 
 NEW_SERVICE = {
     "status": "active",
@@ -114,7 +115,7 @@ def _edit(service_id: str | None):
         creating = current is None
         if open_change is not None and open_change.kind in ("retire", "restore"):
             flash("This entry has an open proposal to retire or restore it: decide that first.")
-            return redirect(url_for("editor.change", change_id=open_change.id))
+            return redirect(url_for("review.change", change_id=open_change.id))
         starting_point = open_change.payload if open_change else (current or dict(NEW_SERVICE))
         form = ServiceForm(
             organizations=organization_choices(database),
@@ -185,7 +186,7 @@ def verify_service(service_id: str):
             "Say how you checked the entry (for example, phoned the service): "
             + "; ".join(form.verification_source.errors)
         )
-        return redirect(url_for("editor.entry", service_id=service_id))
+        return redirect(url_for("entries.entry", service_id=service_id))
     with db() as database:
         if SERVICES.current(database, service_id) is None:
             abort(404)
@@ -194,25 +195,25 @@ def verify_service(service_id: str):
         except StaleError as error:
             database.rollback()
             flash(str(error))
-            return redirect(url_for("editor.entry", service_id=service_id))
+            return redirect(url_for("entries.entry", service_id=service_id))
     flash("Marked as verified today.")
-    return redirect(url_for("editor.entry", service_id=service_id))
+    return redirect(url_for("entries.entry", service_id=service_id))
 
 
 def _propose_status(service_id: str, kind: str):
     form = RetireForm()
     if not form.validate():
         flash("Say why, so the reviewer can check it.")
-        return redirect(url_for("editor.entry", service_id=service_id))
+        return redirect(url_for("entries.entry", service_id=service_id))
     with db() as database:
         current = SERVICES.current(database, service_id)
         if current is None:
             abort(404)
-        payload = retire_payload(current) if kind == "retire" else restore_payload(current)
+        payload = status_payload(SERVICES, current, kind)
         existing = workflow.open_change(database, "service", service_id)
         if existing is not None:
             flash("This entry already has an open proposal: decide or withdraw it first.")
-            return redirect(url_for("editor.change", change_id=existing.id))
+            return redirect(url_for("review.change", change_id=existing.id))
         try:
             change = workflow.save_proposal(
                 database,
@@ -229,9 +230,9 @@ def _propose_status(service_id: str, kind: str):
         except ChangeError as error:
             database.rollback()
             flash(str(error))
-            return redirect(url_for("editor.entry", service_id=service_id))
+            return redirect(url_for("entries.entry", service_id=service_id))
         flash(f"The proposal to {kind} this entry is waiting for a reviewer.")
-        return redirect(url_for("editor.change", change_id=change.id))
+        return redirect(url_for("review.change", change_id=change.id))
 
 
 @bp.post("/services/<service_id>/retire")

@@ -9,7 +9,6 @@ would refuse.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,63 +20,35 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
-    InputRequired,
+    Email,
     Length,
     NumberRange,
     Optional,
     Regexp,
-    ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from directory.models import GENDERS, REFERRAL_ROUTES, SCOPES
-from directory.places import partnership_boroughs, places
-from directory.serialize import DAYS, PHONE_TYPES, SCALAR_FIELDS, valid_uk_phone
+from directory.serialize import DAYS, PHONE_TYPES, SCALAR_FIELDS
 from directory.taxonomy import vocabulary
+from directory.web.forms import (
+    MultiCheckboxField,
+    borough_choices,
+    collapse,
+    https_url,
+    strip,
+    term_choices,
+    uk_phone,
+)
 
 SPARE_ROWS = 2  # blank rows offered for another phone, schedule or location (no JavaScript)
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 EDITABLE_STATUSES = (("active", "Active"), ("temporarily-closed", "Temporarily closed"))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Checkboxes; only listed choices are accepted (terms come from the taxonomies)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def uk_phone(form, field):
-    if field.data and not valid_uk_phone(field.data):
-        raise ValidationError(
-            "Enter a UK phone number, like 0808 2000 247 or 020 7946 0123 (or a short code "
-            "like 116 123)"
-        )
-
-
-def https_url(form, field):
-    if not field.data:
-        return
-    parts = urlsplit(field.data)
-    if parts.scheme != "https" or "." not in parts.netloc or " " in field.data:
-        raise ValidationError(
-            "Enter a secure web address starting https://, like https://example.org"
-        )
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def collapse(value):
-    return re.sub(r"\s+", " ", value).strip() if isinstance(value, str) else value
 
 
 class PhoneForm(Form):
@@ -137,19 +108,6 @@ class LocationForm(Form):
         return not (self.name.data or self.address_1.data or self.postal_code.data)
 
 
-def borough_choices(include_blank: bool) -> list[tuple[str, str]]:
-    labels = places().labels
-    ours = [(b, labels[b]) for b in partnership_boroughs()]
-    others = sorted(
-        ((b, label) for b, label in labels.items() if b not in dict(ours)), key=lambda c: c[1]
-    )
-    return ([("", "Not given")] if include_blank else []) + ours + others
-
-
-def term_choices(taxonomy: str) -> list[tuple[str, str]]:
-    return list(vocabulary().terms[taxonomy].items())
-
-
 class ServiceForm(FlaskForm):
     # Optimistic locking: what the form was made from (see directory.editor.changes).
     base_version = HiddenField()
@@ -192,10 +150,8 @@ class ServiceForm(FlaskForm):
         filters=[strip],
         validators=[
             Optional(),
-            Regexp(
-                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                message="Enter an email address, like advice@example.org",
-            ),
+            # email-validator (WTForms' Email): the address's form only, no DNS look-up.
+            Email("Enter an email address, like advice@example.org"),
         ],
     )
     phones = FieldList(FormField(PhoneForm), min_entries=1)
@@ -384,54 +340,3 @@ class ServiceForm(FlaskForm):
                     return getattr(kept[index].form, name)
             return None
         return getattr(self, path, None) if path in self._fields else None
-
-
-class RetireForm(FlaskForm):
-    note = TextAreaField(
-        "Why", filters=[strip], validators=[InputRequired("Say why"), Length(max=1000)]
-    )
-
-
-class VerifyForm(FlaskForm):
-    verification_source = StringField(
-        "How you checked it",
-        filters=[collapse],
-        validators=[
-            DataRequired("Say how you checked the entry, e.g. phoned the service"),
-            Length(max=300),
-        ],
-    )
-
-
-class DecisionForm(FlaskForm):
-    note = TextAreaField(
-        "Note for the author", filters=[strip], validators=[Optional(), Length(max=1000)]
-    )
-
-
-class SearchForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET search changes nothing
-
-    q = StringField("Name", filters=[strip])
-    borough = SelectField("Borough", choices=[])
-    strand = SelectField("Strand", choices=[("", "Any")] + term_choices("strand"))
-    need = SelectField("Need", choices=[("", "Any")] + term_choices("need"))
-    status = SelectField(
-        "Status",
-        choices=[
-            ("", "Any"),
-            ("active", "Active"),
-            ("temporarily-closed", "Temporarily closed"),
-            ("defunct", "Retired"),
-        ],
-    )
-    needs_checking = BooleanField("Only entries that need checking")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.borough.choices = [("", "Any")] + borough_choices(False)
-
-
-class ImportForm(FlaskForm):
-    pass  # the file field is added in transfer (it depends on the importer's formats)

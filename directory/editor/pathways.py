@@ -1,7 +1,6 @@
-"""Pathways as editable entities: plugs them into the editor's draft -> review -> publish and
-audit machinery (directory.editor.changes), exactly like services.
-
-Importing this module registers the adapter (entity_type "pathway").
+"""Referral pathways as editable entities: the adapter that plugs them into the editor's
+draft -> review -> publish and audit machinery (directory.editor.changes), like services
+(directory.editor.services). Listed in directory.editor.adapters.
 """
 
 from __future__ import annotations
@@ -9,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.editor.changes import ChangeError, StaleError, claim_version, register_adapter
+from directory.editor.entities import ChangeError, StaleError, claim_version
 from directory.pathways.models import Pathway
 from directory.pathways.store import (
     ENTITY_TYPE,
@@ -26,6 +25,7 @@ class PathwayAdapter:
     entity_type = ENTITY_TYPE
     noun = "pathway"
     ignored_fields: frozenset[str] = frozenset({"version"})
+    retired_status = "inactive"
 
     def current(self, session: Session, entity_id: str) -> dict | None:
         pathway = session.get(Pathway, entity_id)
@@ -66,12 +66,3 @@ class PathwayAdapter:
 
 
 PATHWAYS = PathwayAdapter()
-register_adapter(PATHWAYS)
-
-
-def retire_payload(current: dict) -> dict:
-    return dict(current, status="inactive")
-
-
-def restore_payload(current: dict) -> dict:
-    return dict(current, status="active")

@@ -1,4 +1,5 @@
-"""The web app's SECRET_KEY: from VAWG_SECRET_KEY, else generated once into var/secret_key."""
+"""The web app's SECRET_KEY when VAWG_SECRET_KEY is not set (directory.web.settings):
+generated once into var/secret_key."""
 
 from __future__ import annotations
 
@@ -13,9 +14,6 @@ DEFAULT_PATH = PROJECT_ROOT / "var" / "secret_key"
 
 
 def load_secret_key(path: Path = DEFAULT_PATH) -> str:
-    from_env = os.environ.get("VAWG_SECRET_KEY", "").strip()
-    if from_env:
-        return from_env
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)

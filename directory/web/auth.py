@@ -1,4 +1,14 @@
-"""Sign-in, sign-out, sessions and the permission checks every editor route uses."""
+"""The editor's sign-in, sessions and permission checks, and `editor_blueprint`, which every
+editor module (entries, review, transfer, pathways) makes its blueprint with, so that each
+of them loads the signed-in maintainer, checks CSRF on every POST and is never cached.
+
+Views are guarded with Flask-Login's `login_required` (or `reviewer_required` here); its user
+is the maintainer whose server-side session token (directory.editor.accounts) the cookie
+holds. Server-rendered; works under a strict CSP (no inline script or style). `init_app(app)`
+sets the SECRET_KEY (VAWG_SECRET_KEY, else var/secret_key), the session cookie (Secure unless
+the app's plain-http opt-out applies, see directory.web.security.uses_https; HttpOnly;
+SameSite=Lax), CSRF protection and Flask-Login.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +17,8 @@ from contextlib import contextmanager
 from functools import wraps
 
 from flask import (
+    Blueprint,
+    Flask,
     abort,
     current_app,
     flash,
@@ -17,23 +29,40 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf import FlaskForm
-from flask_wtf.csrf import CSRFError
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager, UserMixin, login_required
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from directory.db import session_scope
-from directory.editor.accounts import (
-    MAX_EMAIL_LENGTH,
-    MAX_PASSWORD_LENGTH,
-    authenticate,
-    end_session,
-    resume_session,
-    start_session,
-)
-from directory.web.editor import bp, csrf
+from directory.editor.accounts import authenticate, end_session, resume_session, start_session
+from directory.editor.models import Maintainer
+from directory.web.forms import ActionForm, LoginForm
+from directory.web.secret_key import load_secret_key
+from directory.web.security import uses_https
 
-SESSION_KEY = "editor_token"
+SESSION_KEY = "editor_token"  # the server-side session's token (directory.editor.accounts)
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = None  # the sign-in page says what to do
+# Sessions are server-side tokens (idle timeout, lifetime, a fresh session on sign-in), so
+# Flask-Login keeps nothing in the cookie and protects nothing of its own.
+login_manager.session_protection = None
+
+
+class SignedIn(UserMixin):
+    """Flask-Login's current_user: the maintainer this request's session token belongs to."""
+
+    def __init__(self, maintainer: Maintainer):
+        self.maintainer = maintainer
+
+    def get_id(self) -> str:
+        return str(self.maintainer.id)
+
+
+@login_manager.request_loader
+def signed_in(_request) -> SignedIn | None:
+    return SignedIn(g.maintainer) if g.get("maintainer") is not None else None
 
 
 @contextmanager
@@ -43,34 +72,6 @@ def db():
         yield database
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        validators=[
-            DataRequired("Enter your email address"),
-            Length(
-                max=MAX_EMAIL_LENGTH,
-                message=f"An email address is at most {MAX_EMAIL_LENGTH} characters long",
-            ),
-        ],
-    )
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired("Enter your password"),
-            Length(
-                max=MAX_PASSWORD_LENGTH,
-                message=f"A password is at most {MAX_PASSWORD_LENGTH:,} characters long",
-            ),
-        ],
-    )
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: carries only the CSRF token."""
-
-
-@bp.before_request
 def load_maintainer():
     g.maintainer = None
     token = session.get(SESSION_KEY)
@@ -89,7 +90,6 @@ def load_maintainer():
         csrf.protect()
 
 
-@bp.after_request
 def no_store(response):
     # Editor pages show unpublished drafts: never cache them, never send a referrer.
     response.headers["Cache-Control"] = "no-store"
@@ -98,7 +98,6 @@ def no_store(response):
     return response
 
 
-@bp.errorhandler(CSRFError)
 def csrf_failed(error):
     return (
         render_template(
@@ -111,19 +110,8 @@ def csrf_failed(error):
     )
 
 
-@bp.context_processor
 def editor_globals() -> dict:
     return {"maintainer": g.get("maintainer"), "action_form": ActionForm()}
-
-
-def login_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if g.maintainer is None:
-            return redirect(url_for("editor.login", next=request.full_path))
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def reviewer_required(view):
@@ -137,7 +125,6 @@ def reviewer_required(view):
     return wrapped
 
 
-@bp.errorhandler(403)
 def forbidden(error):
     return (
         render_template("editor/error.html", title="Not allowed", message=error.description),
@@ -145,11 +132,45 @@ def forbidden(error):
     )
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Marks the cookie Secure unless this is plain http to this machine with the opt-out set."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return uses_https(app, request) if request else bool(app.config["SECURE_COOKIES"])
+
+
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key()
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["SECURE_COOKIES"])
+    app.session_interface = SessionInterface()
+    csrf.init_app(app)
+    # Templates use `maintainer` (editor_globals); public pages never look for a user.
+    login_manager.init_app(app, add_context_processor=False)
+
+
+def editor_blueprint(name: str, import_name: str, **options) -> Blueprint:
+    """A blueprint for one area of the editor, under /editor."""
+    blueprint = Blueprint(name, import_name, url_prefix="/editor", **options)
+    blueprint.before_request(load_maintainer)
+    blueprint.after_request(no_store)
+    blueprint.register_error_handler(CSRFError, csrf_failed)
+    blueprint.register_error_handler(403, forbidden)
+    blueprint.context_processor(editor_globals)
+    return blueprint
+
+
+bp = editor_blueprint("auth", __name__, static_folder="static/editor", static_url_path="/assets")
+
+
 def _safe_next(target: str | None) -> str:
     # Only paths inside the editor: never an open redirect to another site.
     if target and target.startswith("/editor/") and not target.startswith("//"):
         return target
-    return url_for("editor.entries")
+    return url_for("entries.entries")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -188,4 +209,4 @@ def logout():
             end_session(database, token)
     session.clear()
     flash("You are signed out.")
-    return redirect(url_for("editor.login"))
+    return redirect(url_for("auth.login"))
