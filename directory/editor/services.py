@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -54,14 +53,10 @@ def organization_choices(session: Session) -> list[tuple[str, str]]:
 
 
 def validate(session: Session, payload: dict) -> dict[str, list[str]]:
-    """Field errors for a proposed service dict: the directory's checks plus the editor's
-    stricter ones (web addresses must be https)."""
+    """Field errors for a proposed service dict: the directory's checks (directory.rules)."""
     errors: dict[str, list[str]] = {}
     for error in validate_service(normalise_service_dict(payload), organization_ids(session)):
         errors.setdefault(error.field, []).append(error.message)
-    url = payload.get("url")
-    if url and urlsplit(url).scheme != "https":
-        errors.setdefault("url", []).append("must be a secure address starting https://")
     return errors
 
 

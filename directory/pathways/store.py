@@ -21,7 +21,6 @@ import calendar
 import re
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import inspect, select
 
@@ -35,6 +34,7 @@ from directory.pathways.models import (
     PathwayStep,
     PathwayThreshold,
 )
+from directory.rules import SOURCE_ADDRESS
 
 ENTITY_TYPE = "pathway"
 PATHWAY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -103,9 +103,9 @@ def _date(value: Any) -> date | None:
 
 
 def _web_address(url: str | None) -> bool:
-    """A full web address. https is expected; http only for a page that has no https copy."""
-    parts = urlsplit(url or "")
-    return parts.scheme in ("https", "http") and bool(parts.netloc) and " " not in (url or "")
+    """A full web address (directory.rules.SOURCE_ADDRESS): https expected, http only for a page
+    that has no https copy."""
+    return bool(SOURCE_ADDRESS.match(url or ""))
 
 
 def render_sources(sources: list[dict[str, Any]], unsourced: list[str]) -> str:

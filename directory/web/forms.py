@@ -6,7 +6,6 @@ directory.web.pathways.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from directory.editor.accounts import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH
 from directory.places import partnership_boroughs, places
-from directory.serialize import valid_uk_phone
+from directory.rules import WEB_ADDRESS, valid_uk_phone
 from directory.taxonomy import vocabulary
 
 
@@ -46,8 +45,7 @@ def uk_phone(form, field):
 def https_url(form, field):
     if not field.data:
         return
-    parts = urlsplit(field.data)
-    if parts.scheme != "https" or "." not in parts.netloc or " " in field.data:
+    if not WEB_ADDRESS.match(field.data):
         raise ValidationError(
             "Enter a secure web address starting https://, like https://example.org"
         )

@@ -33,7 +33,8 @@ from wtforms.validators import (
 )
 
 from directory.models import GENDERS, REFERRAL_ROUTES, SCOPES
-from directory.serialize import DAYS, PHONE_TYPES, SCALAR_FIELDS
+from directory.rules import DAYS, PHONE_TYPES, SLUG, TIME
+from directory.serialize import SCALAR_FIELDS
 from directory.taxonomy import vocabulary
 from directory.web.forms import (
     MultiCheckboxField,
@@ -46,8 +47,6 @@ from directory.web.forms import (
 )
 
 SPARE_ROWS = 2  # blank rows offered for another phone, schedule or location (no JavaScript)
-SLUG = r"^[a-z0-9][a-z0-9-]*$"
-TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 EDITABLE_STATUSES = (("active", "Active"), ("temporarily-closed", "Temporarily closed"))
 
 
