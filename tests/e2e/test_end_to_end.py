@@ -22,6 +22,10 @@ from tests.conftest import PROJECT_ROOT, new_sender
 from tests.e2e.scoring import HELD_OUT, Catalogue, load_items, play
 
 TARGETS = {"survivor": 0.95, "professional": 0.95, "multi_turn": 0.95}
+# Measured 2026-12-02, later: survivors 86.6 %, professionals 89.0 %, multi-turn 91.7 %, outside
+# the area 87.1 %, definitions 94.3 %, danger recall 92.2 % (47/51), 1.2 % danger lines without
+# their answer (all 88.6 %). A fourth tuning set went from 89.1 % to 96.4 % on the same changes:
+# the signals it taught carry over to these items only a little.
 # Measured 2026-12-02: survivors 86.6 %, professionals 88.1 %, multi-turn 90.0 %, outside the
 # area 87.1 %, definitions 94.3 %, danger recall 92.2 % (47/51); 1.2 % of non-danger messages
 # got the danger lines without their answer. The day before: 84.3, 81.7, 83.3, 87.1, 94.3 and
@@ -35,8 +39,8 @@ TARGETS = {"survivor": 0.95, "professional": 0.95, "multi_turn": 0.95}
 # Floors are one item under what was measured, for the retraining on another machine.
 FLOORS = {
     "survivor": 0.86,
-    "professional": 0.87,
-    "multi_turn": 0.88,
+    "professional": 0.88,
+    "multi_turn": 0.9,
     "outside_area": 0.87,
     "definition": 0.91,
 }
