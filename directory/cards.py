@@ -2,10 +2,11 @@
 out, for the bot's replies (actions/search.py) and the editor's preview alike. Pathway answers
 are laid out beside it, in directory/pathways/formatting.py.
 
-The conversational wording lives in the domain (responses); this module only lays out the
-directory's own fields: name, what they do, who it is for, how to contact them (phone as
-`tel:` text, website, email, hours) and whether you can contact them yourself. Text only: the
-widget renders it as text and makes its own links.
+The conversational wording lives in the domain (responses), the card's own words in
+directory/wording.yml; this module only lays out the directory's own fields: name, what they
+do, who it is for, how to contact them (phone as `tel:` text, website, email, hours) and
+whether you can contact them yourself. Text only: the widget renders it as text and makes its
+own links.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 
 from directory.matching import Match
+from directory.wording import say
 
 
 def tel_uri(number: str) -> str:
@@ -23,17 +25,18 @@ def tel_uri(number: str) -> str:
 
 def _contact_lines(card) -> list[str]:
     lines = [
-        f"Call {number} ({tel_uri(number)})" + (f", {what}" if what else "")
+        say("card_call", number=number, tel=tel_uri(number))
+        + (say("card_call_what", what=what) if what else "")
         for number, what in card.phones
     ]
     if card.email:
-        lines.append(f"Email {card.email}")
+        lines.append(say("card_email", email=card.email))
     if card.url:
         lines.append(card.url)
     if card.open_24_7:
-        lines.append("Open 24 hours, every day")
+        lines.append(say("card_24_7"))
     elif card.hours:
-        lines.append(f"Open: {card.hours}")
+        lines.append(say("card_hours", hours=card.hours))
     if not (card.phones or card.email or card.url) and card.application_process:
         lines.append(card.application_process)  # how to reach a service with no public contact
     return lines
@@ -44,26 +47,26 @@ def _provenance_line(card) -> str | None:
     if card.verified:
         return None
     if not card.source_checked:
-        return "Please check: these details have not been confirmed yet."
+        return say("card_unconfirmed")
     month = card.source_checked.strftime("%B %Y")
     if card.source_host is None:
-        return f"From a published document, {month}."
+        return say("card_from_document", month=month)
     if any(card.source_host == h or card.source_host.endswith("." + h) for h in card.website_hosts):
-        return f"From their website, {month}."
-    return f"From a public web page, {month}."
+        return say("card_from_their_website", month=month)
+    return say("card_from_a_web_page", month=month)
 
 
 def _referral_line(card) -> str:
     if card.self_referral or card.referral_route in ("self", "both"):
-        return "You can contact them yourself."
-    return "You need to be referred: a helpline, your GP or another professional can do this."
+        return say("card_self_referral")
+    return say("card_referral_needed")
 
 
 def service_text(match: Match) -> str:
     card = match.service
     lines = [card.name, card.description]
     if card.who_for:
-        lines.append(f"For: {card.who_for}")
+        lines.append(say("card_for", who=card.who_for))
     lines += _contact_lines(card)
     lines.append(_referral_line(card))
     lines.append(_provenance_line(card))

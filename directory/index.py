@@ -31,6 +31,7 @@ from directory.models import (
 from directory.places import places
 from directory.rules import DAYS
 from directory.taxonomy import vocabulary
+from directory.wording import say
 
 TIERS = {"local": 0, "pan-london": 1, "national": 2, "emergency": 3}
 GENDER_CODES = {"any": 0, "women": 1, "men": 2}
@@ -215,13 +216,14 @@ def who_for_summary(audiences, gender, min_age, max_age, languages, eligibility)
     if gender != "any" and vocab.label("audience", gender) not in parts:
         parts.insert(0, vocab.label("audience", gender))
     if min_age is not None and max_age is not None:
-        parts.append(f"aged {min_age} to {max_age}")
+        parts.append(say("aged_between", minimum=min_age, maximum=max_age))
     elif min_age is not None:
-        parts.append(f"aged {min_age} or over")
+        parts.append(say("aged_or_over", minimum=min_age))
     elif max_age is not None:
-        parts.append(f"aged up to {max_age}")
+        parts.append(say("aged_up_to", maximum=max_age))
     if languages:
-        parts.append("speaks " + ", ".join(vocab.label("language", c) for c in sorted(languages)))
+        names = ", ".join(vocab.label("language", c) for c in sorted(languages))
+        parts.append(say("speaks", languages=names))
     summary = "; ".join(parts)
     if eligibility:
         return f"{summary}. {eligibility}" if summary else eligibility

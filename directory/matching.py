@@ -44,9 +44,16 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from directory.index import TIERS, Entry, Index, ServiceCard, current_index
-from directory.places import PlaceResolution, borough_label, partnership_boroughs, resolve_boroughs
+from directory.places import (
+    PlaceResolution,
+    borough_label,
+    partnership_boroughs,
+    partnership_names,
+    resolve_boroughs,
+)
 from directory.ranking import Plan, rank
 from directory.taxonomy import vocabulary
+from directory.wording import say, short_label
 
 LONDON = ZoneInfo("Europe/London")
 FALLBACK_HELPLINE_ID = "national-domestic-abuse-helpline"
@@ -62,16 +69,6 @@ STRAND_HELPLINES = {
     "modern-slavery": "modern-slavery-helpline",
 }
 MEN_DOMESTIC_ABUSE_HELPLINE = "mens-advice-line"
-SHORT_LABELS = {
-    "idva": "IDVA (advocacy)",
-    "fgm-clinic": "FGM clinic",
-    "sarc": "sexual assault referral centre",
-    "immigration-nrpf": "immigration and NRPF advice",
-    "lgbt": "LGBT+ people",
-    "fgm": "FGM",
-    "black-minoritised": "Black and minoritised women",
-    "deaf-disabled": "Deaf and disabled people",
-}
 DEFAULT_LIMIT = 10
 # When a need has no match, the strand it implies keeps the widened search on topic.
 NEED_STRANDS = {
@@ -120,18 +117,16 @@ class SearchResult:
 
 
 def _label(taxonomy: str, code: str) -> str:
-    if code in SHORT_LABELS:
-        return SHORT_LABELS[code]
-    return code.replace("-", " ")
+    return short_label(code) or code.replace("-", " ")
 
 
 def _coverage(entry: Entry, boroughs: tuple[str, ...]) -> str:
     if entry.tier == 0:
         shown = [b for b in boroughs if b in entry.boroughs] or sorted(entry.boroughs)
         if set(partnership_boroughs()) <= entry.boroughs and len(shown) > 1:
-            return "Covers the three boroughs"
-        return "Covers " + " and ".join(borough_label(b) for b in shown)
-    return {1: "London-wide", 2: "National", 3: "Emergency"}[entry.tier]
+            return say("covers_the_partnership")
+        return say("covers", boroughs=say("and").join(borough_label(b) for b in shown))
+    return say({1: "tier_pan_london", 2: "tier_national", 3: "tier_emergency"}[entry.tier])
 
 
 def _reason(entry: Entry, q: Plan) -> str:
@@ -139,13 +134,19 @@ def _reason(entry: Entry, q: Plan) -> str:
     parts += [_label("need", n) for n in sorted(entry.needs & q.needs)]
     if not (entry.needs & q.needs):
         parts += [_label("strand", s) for s in sorted(entry.strands & q.strands)][:2]
-    parts += ["for " + _label("audience", a) for a in sorted(entry.audiences & q.audiences)]
+    parts += [
+        say("reason_for", audience=_label("audience", a))
+        for a in sorted(entry.audiences & q.audiences)
+    ]
     vocab = vocabulary()
-    parts += ["speaks " + vocab.label("language", c) for c in sorted(entry.languages & q.languages)]
+    parts += [
+        say("reason_speaks", languages=vocab.label("language", c))
+        for c in sorted(entry.languages & q.languages)
+    ]
     if entry.open_24_7:
-        parts.append("24/7")
+        parts.append(say("reason_24_7"))
     elif q.open_now and entry.card.id in q.open_ids:
-        parts.append("open now")
+        parts.append(say("reason_open_now"))
     return " · ".join(parts)
 
 
@@ -216,14 +217,19 @@ def search(query: SearchQuery, database_url: str | None = None) -> SearchResult:
     result = SearchResult(matches=[], place=place)
     result.out_of_area = kind in ("other-london", "outside-london")
     if result.out_of_area:
-        where = "London-wide and national" if kind == "other-london" else "national"
+        where = (
+            "out_of_area_other_london" if kind == "other-london" else "out_of_area_outside_london"
+        )
         result.notes.append(
-            f"{place.label or 'That place'} is outside Hammersmith & Fulham, Kensington & Chelsea "
-            f"and Westminster, whose local services are for those three boroughs; "
-            f"these {where} services can help."
+            say(
+                "out_of_area",
+                place=place.label or say("out_of_area_place"),
+                partnership=partnership_names(),
+                where=say(where),
+            )
         )
     elif place is not None and kind == "unknown" and place_inputs:
-        result.notes.append("We did not recognise that place, so these are services for anywhere.")
+        result.notes.append(say("unknown_place"))
 
     # The strict search, then broader ones: the nearest broader match wins.
     implied = frozenset(NEED_STRANDS[n] for n in q.needs if n in NEED_STRANDS)
@@ -278,9 +284,7 @@ def search(query: SearchQuery, database_url: str | None = None) -> SearchResult:
         ]
     if q.languages and not any(e.languages & q.languages for e in entries):
         names = ", ".join(vocabulary().label("language", c) for c in sorted(q.languages))
-        result.notes.append(
-            f"None of these services lists {names}; you can ask about an interpreter."
-        )
+        result.notes.append(say("no_language", languages=names))
     if query.include_emergency:
         result.matches += [Match(c, "Emergency") for c in emergency_cards(database_url)]
     return result
@@ -290,15 +294,12 @@ def _widened_note(q: Plan, relaxed: str | None) -> str:
     asked = [_label("need", n) for n in sorted(q.needs)] + [
         _label("strand", s) for s in sorted(q.strands)
     ]
-    what = " and ".join(asked) if asked else "that"
+    what = say("and").join(asked) if asked else say("widened_what")
     if relaxed == "open":
-        return (
-            "We cannot confirm that any of these is open right now; the helpline listed is "
-            "open 24/7."
-        )
+        return say("widened_open")
     if relaxed in ("needs", "strands"):
-        return f"We found nothing exactly for {what} there, so we widened the search."
-    return f"We found nothing exactly for {what} there, so here are helplines that can help."
+        return say("widened", what=what)
+    return say("widened_to_helplines", what=what)
 
 
 def emergency_cards(database_url: str | None = None) -> list[ServiceCard]:

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from directory.wording import listing, say
+
 PLACES_FILE = Path(__file__).parent / "vocabulary" / "places.yml"
 OUTSIDE_LONDON = "outside-london"
 
@@ -103,8 +105,13 @@ def _normal(text: str) -> str:
 
 def borough_label(borough: str) -> str:
     if borough == OUTSIDE_LONDON:
-        return "outside London"
+        return say("outside_london")
     return places().labels.get(borough, borough)
+
+
+def partnership_names() -> str:
+    """'Hammersmith & Fulham, Kensington & Chelsea and Westminster', from the vocabulary."""
+    return listing([borough_label(b) for b in partnership_boroughs()])
 
 
 def is_known_borough(borough: str) -> bool:

@@ -96,86 +96,80 @@ def _back(change_id: int):
     return redirect(url_for("review.change", change_id=change_id))
 
 
+def _decide(change_id: int, decision, refused: str, done: str):
+    """Apply one workflow decision to a proposal and go back to it. A decision the workflow
+    refuses is shown with why ("Not published. ..."); one the person may not make is a 403."""
+    with db() as database:
+        try:
+            decision(database, _load(database, change_id))
+        except PermissionDenied as error:
+            database.rollback()
+            abort(403, description=str(error))
+        except ChangeError as error:
+            database.rollback()
+            flash(f"{refused} {error}".strip())
+            return _back(change_id)
+    flash(done)
+    return _back(change_id)
+
+
+def _decision_form() -> DecisionForm:
+    form = DecisionForm()
+    if not form.validate():
+        abort(400)
+    return form
+
+
 @bp.post("/changes/<int:change_id>/submit")
 @login_required
 def submit_change(change_id: int):
-    with db() as database:
-        try:
-            workflow.submit(database, _load(database, change_id), g.maintainer)
-        except ChangeError as error:
-            database.rollback()
-            flash(str(error))
-            return _back(change_id)
-    flash("Sent for review.")
-    return _back(change_id)
+    return _decide(
+        change_id,
+        lambda database, change: workflow.submit(database, change, g.maintainer),
+        "",
+        "Sent for review.",
+    )
 
 
 @bp.post("/changes/<int:change_id>/publish")
 @reviewer_required
 def publish_change(change_id: int):
-    form = DecisionForm()
-    if not form.validate():
-        abort(400)
-    with db() as database:
-        request_ = _load(database, change_id)
-        try:
-            workflow.publish(
-                database,
-                request_,
-                g.maintainer,
-                single_maintainer=current_app.config["EDITOR_SINGLE_MAINTAINER"],
-                note=form.note.data or None,
-                revision=form.seen_revision(),
-            )
-        except PermissionDenied as error:
-            database.rollback()
-            abort(403, description=str(error))
-        except ChangeError as error:
-            database.rollback()
-            flash(f"Not published. {error}")
-            return _back(change_id)
-    flash("Published. The bot uses it from the next message.")
-    return _back(change_id)
+    form = _decision_form()
+    return _decide(
+        change_id,
+        lambda database, change: workflow.publish(
+            database,
+            change,
+            g.maintainer,
+            single_maintainer=current_app.config["EDITOR_SINGLE_MAINTAINER"],
+            note=form.note.data or None,
+            revision=form.seen_revision(),
+        ),
+        "Not published.",
+        "Published. The bot uses it from the next message.",
+    )
 
 
 @bp.post("/changes/<int:change_id>/reject")
 @reviewer_required
 def reject_change(change_id: int):
-    form = DecisionForm()
-    if not form.validate():
-        abort(400)
-    with db() as database:
-        try:
-            workflow.reject(
-                database,
-                _load(database, change_id),
-                g.maintainer,
-                form.note.data or "",
-                revision=form.seen_revision(),
-            )
-        except PermissionDenied as error:
-            database.rollback()
-            abort(403, description=str(error))
-        except ChangeError as error:
-            database.rollback()
-            flash(f"Not rejected. {error}")
-            return _back(change_id)
-    flash("Rejected. The author can see your note.")
-    return _back(change_id)
+    form = _decision_form()
+    return _decide(
+        change_id,
+        lambda database, change: workflow.reject(
+            database, change, g.maintainer, form.note.data or "", revision=form.seen_revision()
+        ),
+        "Not rejected.",
+        "Rejected. The author can see your note.",
+    )
 
 
 @bp.post("/changes/<int:change_id>/withdraw")
 @login_required
 def withdraw_change(change_id: int):
-    with db() as database:
-        try:
-            workflow.withdraw(database, _load(database, change_id), g.maintainer)
-        except PermissionDenied as error:
-            database.rollback()
-            abort(403, description=str(error))
-        except ChangeError as error:
-            database.rollback()
-            flash(str(error))
-            return _back(change_id)
-    flash("Withdrawn.")
-    return _back(change_id)
+    return _decide(
+        change_id,
+        lambda database, change: workflow.withdraw(database, change, g.maintainer),
+        "",
+        "Withdrawn.",
+    )
