@@ -107,7 +107,6 @@ def read_csv(text: str, name: str) -> Records:
     except csv.Error as error:
         records.errors.append(ImportIssue(Origin(name), None, f"malformed CSV: {error}"))
         return records
-    seen_orgs: dict[str, tuple[Origin, dict]] = {}
     for index, row in enumerate(rows):
         # DictReader counts records, not lines; cells may hold line breaks.
         origin = Origin(name, index + 2, "row")
@@ -124,18 +123,7 @@ def read_csv(text: str, name: str) -> Records:
             service = None  # an organization-only row
         else:
             records.services.append((origin, service))
-        previous = seen_orgs.get(organization["id"])
-        if previous is None:
-            seen_orgs[organization["id"]] = (origin, organization)
-            records.organizations.append((origin, organization))
-        elif previous[1] != organization:
-            records.errors.append(
-                ImportIssue(
-                    origin,
-                    "organization_name",
-                    f"organization {organization['id']!r} differs from {previous[0].describe()}",
-                )
-            )
+        records.add_organization(origin, organization, "organization_name")
     return records
 
 

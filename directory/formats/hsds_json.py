@@ -238,7 +238,6 @@ def read_hsds_json(text: str, name: str) -> Records:
     if not isinstance(items, list):
         records.errors.append(ImportIssue(Origin(name), "services", "expected a list of services"))
         return records
-    seen_orgs: dict[str, tuple[Origin, dict]] = {}
     organizations = document.get("organizations") if isinstance(document, dict) else None
     for number, org in enumerate(organizations or [], start=1):
         origin = Origin(name, number, "organization")
@@ -250,13 +249,12 @@ def read_hsds_json(text: str, name: str) -> Records:
         if schema_problems:
             continue
         organization = _organization_from_hsds(org)
-        if organization["id"] in seen_orgs:
+        if organization["id"] in records.first_organizations:
             records.errors.append(
                 ImportIssue(origin, "id", f"duplicate organization {organization['id']!r}")
             )
             continue
-        seen_orgs[organization["id"]] = (origin, organization)
-        records.organizations.append((origin, organization))
+        records.add_organization(origin, organization, "organization")
     for number, item in enumerate(items, start=1):
         origin = Origin(name, number, "service")
         if not isinstance(item, dict):
@@ -272,14 +270,7 @@ def read_hsds_json(text: str, name: str) -> Records:
             records.errors.append(ImportIssue(origin, None, f"cannot read this service: {error!r}"))
             continue
         records.services.append((origin, service))
-        previous = seen_orgs.get(organization["id"])
-        if previous is None:
-            seen_orgs[organization["id"]] = (origin, organization)
-            records.organizations.append((origin, organization))
-        elif previous[1] != organization:
-            records.errors.append(
-                ImportIssue(origin, "organization", f"differs from {previous[0].describe()}")
-            )
+        records.add_organization(origin, organization, "organization")
     return records
 
 

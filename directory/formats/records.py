@@ -31,3 +31,20 @@ class Records:
     organizations: list[tuple[Origin, dict]] = field(default_factory=list)
     services: list[tuple[Origin, dict]] = field(default_factory=list)
     errors: list[ImportIssue] = field(default_factory=list)
+    # The first copy of each organization, by id (readers see one copy per service).
+    first_organizations: dict[str, tuple[Origin, dict]] = field(default_factory=dict, repr=False)
+
+    def add_organization(self, origin: Origin, organization: dict, field_name: str) -> None:
+        """Keep the first copy of an organization; a later copy that differs is an error."""
+        previous = self.first_organizations.get(organization["id"])
+        if previous is None:
+            self.first_organizations[organization["id"]] = (origin, organization)
+            self.organizations.append((origin, organization))
+        elif previous[1] != organization:
+            self.errors.append(
+                ImportIssue(
+                    origin,
+                    field_name,
+                    f"organization {organization['id']!r} differs from {previous[0].describe()}",
+                )
+            )

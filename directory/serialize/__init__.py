@@ -27,7 +27,6 @@ for single values (ids, days, times, addresses, phones) are in directory.rules.
 from directory.rules import DAYS, PHONE_TYPES, valid_uk_phone
 from directory.serialize.checks import FieldError, validate_organization, validate_service
 from directory.serialize.fields import (
-    ALL_FIELDS,
     DATE_FIELDS,
     LIST_FIELDS,
     LOCATION_FIELDS,
@@ -47,7 +46,6 @@ from directory.serialize.writing import service_from_dict
 from directory.taxonomy import TAGGED
 
 __all__ = [
-    "ALL_FIELDS",
     "DATE_FIELDS",
     "DAYS",
     "LIST_FIELDS",

@@ -54,7 +54,6 @@ LOCATION_FIELDS = (
 )
 ORGANIZATION_FIELDS = ("id", "name", "description", "website", "email")
 LIST_FIELDS = {"phones": PHONE_FIELDS, "schedules": SCHEDULE_FIELDS, "locations": LOCATION_FIELDS}
-ALL_FIELDS = SCALAR_FIELDS + tuple(LIST_FIELDS) + SET_FIELDS
 
 SET_TAXONOMY = {"strands": "strand", "needs": "need", "audiences": "audience"}
 
