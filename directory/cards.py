@@ -13,14 +13,23 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
+
 from directory.matching import Match
 from directory.wording import say
 
 
 def tel_uri(number: str) -> str:
-    """'0808 2000 247' -> 'tel:08082000247'; '+44 20 7008 0151' -> 'tel:+442070080151'."""
-    digits = re.sub(r"\D", "", number)
-    return f"tel:+{digits}" if number.strip().startswith("+") else f"tel:{digits}"
+    """An RFC 3966 global number, dialable from anywhere: '0808 2000 247' -> 'tel:+448082000247'.
+    Short codes have no global form and stay as dialled: '999' -> 'tel:999', '116 123' ->
+    'tel:116123'; so does Relay UK's textphone prefix ('18001 101' -> 'tel:18001101')."""
+    try:
+        parsed = phonenumbers.parse(number, "GB")
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is not None and phonenumbers.is_valid_number(parsed):
+        return "tel:" + phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return "tel:" + re.sub(r"\D", "", number)
 
 
 def _contact_lines(card) -> list[str]:

@@ -270,13 +270,17 @@ def test_the_card_names_the_service_and_its_exact_contact_line():
     )
     lines = service_text(match).split("\n")
     assert lines[0] == "National Domestic Abuse Helpline"
-    assert f"Call {match.service.phones[0][0]} (tel:08082000247), freephone, 24/7" in lines
+    assert f"Call {match.service.phones[0][0]} (tel:+448082000247), freephone, 24/7" in lines
     assert lines[-1] == "From their website, December 2026."  # sourced, not yet verified
 
 
 def test_tel_uri():
-    assert tel_uri("0808 2000 247") == "tel:08082000247"
+    assert tel_uri("0808 2000 247") == "tel:+448082000247"
     assert tel_uri("+44 20 7008 0151") == "tel:+442070080151"
+    assert tel_uri("+44 (0)20 7008 0151") == "tel:+442070080151"
+    assert tel_uri("999") == "tel:999"
+    assert tel_uri("116 123") == "tel:116123"
+    assert tel_uri("18001 101") == "tel:18001101"
 
 
 def test_without_an_area_only_services_that_serve_anywhere_are_shown():

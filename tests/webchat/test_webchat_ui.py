@@ -144,7 +144,7 @@ def test_links_and_phone_numbers_are_clickable_only_when_safe(chat, web):
     links = message.locator("a")
     expect(links).to_have_count(3)
     expect(message.get_by_role("link", name="0808 2000 247")).to_have_attribute(
-        "href", "tel:08082000247"
+        "href", "tel:+448082000247"
     )
     expect(message.get_by_role("link", name="+44 20 7946 0000")).to_have_attribute(
         "href", "tel:+442079460000"
@@ -179,7 +179,7 @@ def test_server_down_shows_the_helpline(make_chat, web_without_bot):
     error = chat.frame.locator(".msg--error")
     expect(error).to_contain_text("can't reach the service")
     expect(error.get_by_role("link", name="0808 2000 247")).to_have_attribute(
-        "href", "tel:08082000247"
+        "href", "tel:+448082000247"
     )
     expect(chat.frame.locator(".typing")).to_be_hidden()
     chat.assert_nothing_stored()

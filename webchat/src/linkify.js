@@ -9,8 +9,8 @@ const TOKEN =
 // Sentence punctuation that usually follows a link rather than belonging to it.
 const TRAILING = /[.,;:!?)\]}]+$/;
 
-// The bot writes phones as "Call 0808 2000 247 (tel:08082000247)" so that any client gets the
-// dialable form. Here the number itself becomes the link, so the bracketed copy is dropped.
+// The bot writes phones as "Call 0808 2000 247 (tel:+448082000247)" so that any client gets the
+// dialable form (RFC 3966's global form; directory/cards.py tel_uri). Here the number itself becomes the link, so the bracketed copy is dropped.
 const TEL_COPY = /^ ?\(tel:(\+?\d+)\)/;
 
 /** @returns {{type: "text" | "link" | "tel", text: string, href?: string}[]} */
@@ -57,11 +57,12 @@ export function safeHttpsHref(raw) {
   return url.href;
 }
 
-// tel: with digits only; rejects runs that are not a plausible UK number.
+// tel: in RFC 3966's global form (+44 and the digits, as the bot writes it), so it dials from
+// anywhere; short codes as dialled. Rejects runs that are not a plausible UK number.
 export function telHref(raw) {
   const international = raw.trim().startsWith("+");
   const digits = raw.replace(/\(0\)/, "").replace(/\D/g, "");
   if (/^(999|116\d{3})$/.test(digits)) return `tel:${digits}`;
   if (international) return /^44\d{9,10}$/.test(digits) ? `tel:+${digits}` : null;
-  return /^0\d{9,10}$/.test(digits) ? `tel:${digits}` : null;
+  return /^0\d{9,10}$/.test(digits) ? `tel:+44${digits.slice(1)}` : null;
 }

@@ -33,23 +33,23 @@ test("http, javascript: and credentials in URLs are not links", () => {
   }
 });
 
-test("UK phone numbers become tel: links with digits only", () => {
+test("UK phone numbers become tel: links in the global form", () => {
   assert.deepEqual(kinds("Call 0808 2000 247 (free)."), [
     ["text", "Call ", undefined],
-    ["tel", "0808 2000 247", "tel:08082000247"],
+    ["tel", "0808 2000 247", "tel:+448082000247"],
     ["text", " (free).", undefined],
   ]);
-  assert.equal(telHref("020 7946 0000"), "tel:02079460000");
-  assert.equal(telHref("07700 900123"), "tel:07700900123");
+  assert.equal(telHref("020 7946 0000"), "tel:+442079460000");
+  assert.equal(telHref("07700 900123"), "tel:+447700900123");
   assert.equal(telHref("+44 (0)20 7946 0000"), "tel:+442079460000");
   assert.equal(telHref("999"), "tel:999");
   assert.equal(telHref("116 123"), "tel:116123");
 });
 
 test("the bot's bracketed tel: copy of a number is not shown twice", () => {
-  assert.deepEqual(kinds("Call 0808 2000 247 (tel:08082000247), 24 hours"), [
+  assert.deepEqual(kinds("Call 0808 2000 247 (tel:+448082000247), 24 hours"), [
     ["text", "Call ", undefined],
-    ["tel", "0808 2000 247", "tel:08082000247"],
+    ["tel", "0808 2000 247", "tel:+448082000247"],
     ["text", ", 24 hours", undefined],
   ]);
   assert.deepEqual(kinds("Call +44 20 7008 0151 (tel:+442070080151)"), [
