@@ -27,12 +27,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from directory.diffs import changed_fields
 from directory.exporting import unguard_csv
 from directory.formats import ImportIssue, Origin, Records, read_csv, read_hsds_json
 from directory.models import Organization, Service
 from directory.serialize import (
     SERVICE_CHILDREN,
-    diff_dicts,
     organization_to_dict,
     service_from_dict,
     service_to_dict,
@@ -136,7 +136,7 @@ def plan_import(
         if org["id"] not in existing_orgs:
             plan.organizations_added.append(org["id"])
         else:
-            changes = diff_dicts(organization_to_dict(existing_orgs[org["id"]]), org)
+            changes = changed_fields(organization_to_dict(existing_orgs[org["id"]]), org)
             if changes:
                 plan.organizations_changed[org["id"]] = changes
     known_orgs = set(existing_orgs) | set(plan.organizations)
@@ -161,7 +161,7 @@ def plan_import(
             plan.added.append(sid)
             continue
         plan.base_versions[sid] = current.version
-        changes = diff_dicts(service_to_dict(current), service)
+        changes = changed_fields(service_to_dict(current), service)
         if not changes:
             plan.unchanged.append(sid)
         elif changes.get("status", (None, None))[1] == "defunct":

@@ -26,9 +26,10 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from directory.diffs import diff
 from directory.editor.adapters import adapter_for
 from directory.editor.audit import record_event
-from directory.editor.diffs import diff, merge
+from directory.editor.diffs import merge
 from directory.editor.entities import (
     ChangeError,
     EntityAdapter,

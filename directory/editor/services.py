@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from directory.cards import service_text
+from directory.diffs import diff
 from directory.editor.audit import record_event
-from directory.editor.diffs import diff
 from directory.editor.entities import ChangeError, StaleError, claim_version
 from directory.editor.models import ChangeRequest, Maintainer
 from directory.index import card_from_dict

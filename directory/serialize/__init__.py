@@ -5,7 +5,7 @@ bookkeeping: version, created_at, updated_at). `service_from_dict(session, data)
 a dict back onto a new or existing `Service` with all its children (caller commits).
 `validate_service(data)` lists field errors (`FieldError(field, message)`); always call it
 before `service_from_dict`. Sets (boroughs, strands, ...) are sorted, so two dicts compare
-equal exactly when the services are the same, and `diff_dicts` gives field-level changes.
+equal exactly when the services are the same (directory.diffs gives field-level changes).
 
 Dict keys (all present; optional ones may be None or empty):
   id, organization_id, name, description, url, email, status, scope, referral_route,
@@ -37,7 +37,6 @@ from directory.serialize.fields import (
     SERVICE_CHILDREN,
     SET_FIELDS,
     SET_TAXONOMY,
-    diff_dicts,
     normalise_service_dict,
     organization_to_dict,
     service_to_dict,
@@ -60,7 +59,6 @@ __all__ = [
     "SET_TAXONOMY",
     "TAGGED",
     "FieldError",
-    "diff_dicts",
     "normalise_service_dict",
     "organization_to_dict",
     "service_from_dict",

@@ -134,9 +134,3 @@ def normalise_service_dict(data: dict) -> dict:
     for key in SET_FIELDS:
         out[key] = sorted({str(v) for v in data.get(key) or []})
     return out
-
-
-def diff_dicts(old: dict | None, new: dict) -> dict[str, tuple]:
-    """Field-level changes {field: (old, new)}; every field is "changed" when old is None."""
-    old = old or {}
-    return {k: (old.get(k), v) for k, v in new.items() if old.get(k) != v}

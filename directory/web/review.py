@@ -10,9 +10,10 @@ from flask import abort, current_app, flash, g, redirect, render_template, url_f
 from flask_login import login_required
 from sqlalchemy import select
 
+from directory.diffs import diff
 from directory.editor import changes as workflow
 from directory.editor.adapters import ADAPTERS, adapter_for
-from directory.editor.diffs import diff, merge
+from directory.editor.diffs import merge
 from directory.editor.entities import ChangeError, Conflict, PermissionDenied
 from directory.editor.models import ChangeRequest
 from directory.editor.services import bot_preview

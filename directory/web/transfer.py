@@ -27,10 +27,10 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, SelectField
 
+from directory.diffs import diff
 from directory.editor import audit
 from directory.editor import changes as workflow
 from directory.editor.adapters import ADAPTERS
-from directory.editor.diffs import diff
 from directory.editor.entities import StaleError, claim_version
 from directory.editor.models import ChangeRequest, utcnow
 from directory.exporting import export_text

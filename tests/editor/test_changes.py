@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from directory import db
+from directory.diffs import diff
 from directory.editor import adapters
 from directory.editor import changes as workflow
-from directory.editor.diffs import diff, merge
+from directory.editor.diffs import merge
 from directory.editor.entities import Conflict, PermissionDenied, StaleError
 from directory.editor.models import Maintainer
 from directory.editor.services import bot_preview
