@@ -19,13 +19,13 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from directory.editor.audit import record_account_event
 from directory.editor.models import ROLES, EditorSession, LoginFailure, Maintainer, utcnow
+from directory.rules import valid_email
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # long passphrases are fine; megabytes to hash are not
@@ -69,10 +69,8 @@ def create_maintainer(
     email = normalise_email(email)
     if len(email) > MAX_EMAIL_LENGTH:
         raise AccountError(f"The email address must be {MAX_EMAIL_LENGTH} characters or fewer.")
-    try:  # the address's form only: no DNS look-up from the command line
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        raise AccountError("Enter an email address, like name@example.org.") from None
+    if not valid_email(email):  # the address's form only: no DNS look-up
+        raise AccountError("Enter an email address, like name@example.org.")
     _check_role(role)
     check_new_password(password)
     if session.execute(select(Maintainer.id).where(Maintainer.email == email)).first():

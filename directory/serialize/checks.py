@@ -11,12 +11,12 @@ from directory.models import GENDERS, REFERRAL_ROUTES, SCOPES, STATUSES
 from directory.places import OUTSIDE_LONDON, is_known_borough
 from directory.rules import (
     DAYS,
-    EMAIL,
     PHONE_TYPES,
     SLUG,
     SOURCE_ADDRESS,
     TIME,
     WEB_ADDRESS,
+    valid_email,
     valid_uk_phone,
 )
 from directory.serialize.fields import DATE_FIELDS, LIST_FIELDS, SET_TAXONOMY
@@ -61,7 +61,7 @@ def validate_service(data: dict, organization_ids: set[str] | None = None) -> li
     if url and not WEB_ADDRESS.match(url):
         error("url", f"{url!r} is not a secure web address (https://...)")
     email = data.get("email")
-    if email and not EMAIL.match(email):
+    if email and not valid_email(email):
         error("email", f"{email!r} is not an email address")
     for field in ("minimum_age", "maximum_age"):
         age = data.get(field)

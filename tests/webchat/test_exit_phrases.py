@@ -88,3 +88,14 @@ def test_the_built_chat_carries_the_same_list():
     bundle = CHAT_BUNDLE.read_text()
     missing = [p for p in phrases() if json.dumps(p) not in bundle]
     assert not missing, "dist/chat.js is stale: run `make webchat`"
+
+
+def test_the_widget_exits_to_the_web_apps_default_page():
+    """The loader on a host page needs an exit page of its own; it is the web app's default."""
+    import re
+
+    from directory.web.settings import DEFAULT_EXIT_URL
+
+    common = (Path(channels.__file__).parents[1] / "webchat" / "src" / "common.js").read_text()
+    found = re.search(r'export const DEFAULT_EXIT_URL = "([^"]+)";', common)
+    assert found and found.group(1) == DEFAULT_EXIT_URL

@@ -15,7 +15,6 @@ import { PRESSES, shiftCounter } from "./shift.js";
 import { CHAT_CSS } from "./styles.js";
 import * as say from "./wording.js";
 
-const DEFAULT_BOT_URL = "http://127.0.0.1:5005";
 const REQUEST_TIMEOUT_MS = 30000;
 const MAX_MESSAGE_CHARS = 2000; // the server refuses longer messages
 const MAX_TITLE_CHARS = 80;
@@ -27,7 +26,9 @@ function readConfig(script) {
   const data = (script && script.dataset) || {};
   const hash = new URLSearchParams(location.hash.slice(1));
   return {
-    botUrl: (data.botUrl || DEFAULT_BOT_URL).replace(/\/+$/, ""),
+    // Always written by the server (its one default is in directory/web/settings.py); without
+    // it the chat cannot connect and says so, with the helpline.
+    botUrl: (data.botUrl || "").replace(/\/+$/, ""),
     exitUrl: httpUrl(hash.get("exit")) || httpUrl(data.exitUrl) || DEFAULT_EXIT_URL,
     coverTracksUrl: httpUrl(hash.get("cover")) || httpUrl(data.coverTracksUrl || "/cover-your-tracks"),
     title: (hash.get("title") || say.DEFAULT_TITLE).slice(0, MAX_TITLE_CHARS),

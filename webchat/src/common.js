@@ -1,5 +1,8 @@
 // What the loader (on the host page) and the chat (in its frame) share.
 
+// The quick exit's page when a host page names none: the same as the web app's default
+// (directory/web/settings.py; tests/webchat/test_exit_phrases.py keeps them equal), because
+// the loader on a host page must exit even without the server's settings.
 export const DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather";
 
 // Every message between the loader and the frame is `{angelou: "<control>"}`. Only
