@@ -70,12 +70,12 @@ def test_no_storage_or_html_injection_apis(path):
 
 
 def test_bundles_name_no_third_party_address(bundle, chat_bundle):
-    # Only the documented defaults; no CDN, font or analytics address. The loader never
-    # names the bot: only the frame talks to it.
+    # Only the documented default exit page; no CDN, font or analytics address. Neither names
+    # the bot: the server writes its address into the frame's script tag.
     urls = set(re.findall(r"https?://[^\s\"'`)]+", bundle))
     assert urls == {"https://www.bbc.co.uk/weather"}
     urls = set(re.findall(r"https?://[^\s\"'`)]+", chat_bundle))
-    assert urls == {"http://127.0.0.1:5005", "https://www.bbc.co.uk/weather"}
+    assert urls == {"https://www.bbc.co.uk/weather"}
 
 
 def test_the_loader_closes_its_shadow_root_and_never_calls_the_bot():
