@@ -60,7 +60,7 @@ $(INSTALLED): requirements.lock pyproject.toml | $(PY)
 
 # --- Built artefacts ------------------------------------------------------------
 spacy: $(SPACY_PIPELINE)/meta.json
-$(SPACY_PIPELINE)/meta.json: $(INSTALLED) $(wildcard bot/nlp/*.py bot/nlp/gazetteers/*.yml directory/vocabulary/*.yml)
+$(SPACY_PIPELINE)/meta.json: $(INSTALLED) $(wildcard bot/nlp/*.py bot/nlp/*.yml bot/nlp/gazetteers/*.yml directory/vocabulary/*.yml)
 	$(PY) -m bot.nlp.build $(SPACY_PIPELINE)
 
 db: $(DIRECTORY_DB)

@@ -140,11 +140,18 @@ def _ranked(tracker: Tracker, intent: str) -> float:
     return 0.0
 
 
-def _entity_values(tracker: Tracker, entity: str) -> list[str]:
+def _entity_values(tracker: Tracker, entity: str, guessed: bool = False) -> list[str]:
+    """Values of `entity` found by phrase, or (`guessed`) by the learned strand guesser, whose
+    entities alone carry a confidence (bot.nlu.gazetteer)."""
     values = []
     for found in tracker.latest_message.get("entities") or []:
         value = found.get("value")
-        if found.get("entity") == entity and isinstance(value, str) and value not in values:
+        if (
+            found.get("entity") == entity
+            and (found.get("confidence") is not None) == guessed
+            and isinstance(value, str)
+            and value not in values
+        ):
             values.append(value)
     return values
 
@@ -199,7 +206,12 @@ class Signals:
     def of(cls, tracker: Tracker) -> Signals:
         text = _text(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        remembered = cls.remembered(tracker)
         strands = _known("strand", _entity_values(tracker, "strand"))
+        if not strands and not remembered.strands:
+            # A guess starts a conversation's strand; it never replaces one said before (a
+            # follow-up "we live in kensal town, is that kensington" describes nothing).
+            strands = _known("strand", _entity_values(tracker, "strand", guessed=True))
         needs = _known("need", _entity_values(tracker, "need"))
         boroughs = _entity_values(tracker, "borough")
         audiences = _known("audience", _entity_values(tracker, "audience"))
@@ -213,7 +225,6 @@ class Signals:
             audiences.append("older-people")
         if (_MALE_VICTIM.search(text) or _MALE.search(text)) and "women" not in audiences:
             audiences.append("men")
-        remembered = cls.remembered(tracker)
         said_role = detect_role(text)
         if (
             _FEMALE_PARTNER.search(text)

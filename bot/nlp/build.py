@@ -1,7 +1,8 @@
 """Build the spaCy pipeline Rasa loads (`SpacyNLP`, `model: build/spacy/vawg`).
 
 `python -m bot.nlp.build OUT_DIR`. A blank English pipeline plus one entity ruler, blind to
-quotation marks (bot/nlp/ruler.py); no model weights. Patterns come from two kinds of data file:
+quotation marks (bot/nlp/ruler.py), and a strand guesser trained here in seconds for what the
+ruler misses (bot/nlp/guesser.py); no downloaded weights. Patterns come from two kinds of data file:
 
 - the directory's vocabulary (directory/vocabulary/*.yml), so the bot recognises every place and
   term the directory can match on;
@@ -24,6 +25,7 @@ from pathlib import Path
 import spacy
 import yaml
 
+from bot.nlp.guesser import gazetteer_examples, load_examples  # and vawg_term_guesser
 from bot.nlp.ruler import DANGER_LABEL  # and registers the vawg_entity_ruler factory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,6 +133,9 @@ def gazetteer_patterns() -> list[dict]:
     return patterns
 
 
+# The learned guessers (bot/nlp/guesser.py) and their settings, chosen on the tuning sets.
+GUESSERS: dict[str, dict] = {"strand": {"threshold": 0.7, "min_words": 3}}
+
 _POSTCODE_DISTRICT = re.compile(r"^(w|sw|nw|wc|ec|se|n|e)\d{1,2}$", re.IGNORECASE)
 
 
@@ -151,14 +156,28 @@ def all_patterns() -> list[dict]:
     return list(unique.values())
 
 
-def build_nlp(vectors: Path | None = None) -> spacy.language.Language:
+def build_nlp(
+    vectors: Path | None = None, guessers: dict[str, dict] | None = None
+) -> spacy.language.Language:
+    """`guessers`: each learned guesser's dimension and settings (default: the strand's)."""
     nlp = spacy.blank("en")
     if vectors is not None:
         # Pretrained word vectors (bot/nlp/vectors.py) for SpacyFeaturizer; rows are looked up
         # by the hash of each word, so spaCy's string table is not needed.
         nlp.vocab.vectors.from_disk(vectors, exclude=["strings"])
-    ruler = nlp.add_pipe("vawg_entity_ruler")
-    ruler.add_patterns(all_patterns())
+    patterns = all_patterns()
+    nlp.add_pipe("vawg_entity_ruler").add_patterns(patterns)
+    for dimension, settings in (guessers or GUESSERS).items():
+        guesser = nlp.add_pipe(
+            "vawg_term_guesser",
+            name=f"{dimension}_guesser",
+            config={"dimension": dimension, **settings},
+        )
+        examples = load_examples(dimension) + gazetteer_examples(patterns, dimension)
+        # Each example as the ruler leaves it (places found), without the other guessers.
+        with nlp.select_pipes(enable=["vawg_entity_ruler"]):
+            docs = [nlp(text) for text, _ in examples]
+        guesser.fit([(doc, terms) for doc, (_, terms) in zip(docs, examples, strict=True)])
     return nlp
 
 

@@ -13,6 +13,7 @@ from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 
 # Registers the entity ruler the saved spaCy pipeline names, before SpacyNLP loads it.
 import bot.nlp.ruler  # noqa: F401
+from bot.nlp.guesser import DIMENSIONS, guesses
 
 
 @DefaultV1Recipe.register(
@@ -21,6 +22,19 @@ import bot.nlp.ruler  # noqa: F401
 class GazetteerEntityExtractor(SpacyEntityExtractor):
     @staticmethod
     def _extract_entities(doc) -> list[dict[str, Any]]:
+        # The learned guesses (where no phrase was found in their dimension), after the
+        # phrases; only they carry a confidence.
+        guessed = [
+            {
+                "entity": dimension,
+                "value": term,
+                "start": 0,
+                "end": len(doc.text),
+                "confidence": probability,
+            }
+            for dimension in DIMENSIONS
+            for term, probability in guesses(doc, dimension)
+        ]
         return [
             {
                 "entity": ent.label_,
@@ -30,4 +44,4 @@ class GazetteerEntityExtractor(SpacyEntityExtractor):
                 "confidence": None,
             }
             for ent in doc.ents
-        ]
+        ] + guessed

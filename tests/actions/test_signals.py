@@ -219,3 +219,26 @@ def test_a_service_named_is_a_signal():
     signals = Signals.of(tracker("whats galops number", entities=[("service", "galop-helpline")]))
     assert signals.named == ("galop-helpline",)
     assert "named" in signals.new
+
+
+def _with_guess(t: Tracker, dimension: str, value: str) -> Tracker:
+    # The learned guessers' entities alone carry a confidence (bot.nlu.gazetteer).
+    t.latest_message["entities"].append({"entity": dimension, "value": value, "confidence": 0.9})
+    return t
+
+
+def test_a_guessed_strand_starts_the_search():
+    signals = Signals.of(
+        _with_guess(tracker("he sits outside my flat most nights"), "strand", "stalking")
+    )
+    assert signals.strands == ("stalking",)
+    assert "strands" in signals.new
+
+
+def test_a_guess_never_replaces_a_strand_said_before_or_named_now():
+    follow_up = tracker("we live near the broadway, is that fulham", strands=["domestic-abuse"])
+    assert Signals.of(_with_guess(follow_up, "strand", "modern-slavery")).strands == (
+        "domestic-abuse",
+    )
+    named = tracker("stalking, he waits for me", entities=[("strand", "stalking")])
+    assert Signals.of(_with_guess(named, "strand", "domestic-abuse")).strands == ("stalking",)
