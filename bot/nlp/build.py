@@ -134,6 +134,9 @@ def gazetteer_patterns() -> list[dict]:
 
 
 # The learned guessers (bot/nlp/guesser.py) and their settings, chosen on the tuning sets.
+# A need guesser was measured too (846 examples): tuning sets 98.4 % -> 97.4 %, held-out 90.6 %
+# -> 90.3 %. A need is what the person asks for; guessed from what happened ("he keeps my
+# passport" -> immigration advice) it narrowed the answer to the wrong services.
 GUESSERS: dict[str, dict] = {"strand": {"threshold": 0.7, "min_words": 3}}
 
 _POSTCODE_DISTRICT = re.compile(r"^(w|sw|nw|wc|ec|se|n|e)\d{1,2}$", re.IGNORECASE)
