@@ -136,7 +136,7 @@ def _write_many(url: str, times: int) -> None:
     for _ in range(times):
         for _ in range(7):
             counter.record("search", borough="westminster", need="refuge", asker="survivor")
-        counter.record("gap", borough="hammersmith-fulham", detail="no-local")
+        counter.record("gap", borough="hammersmith-and-fulham", detail="no-local")
         counter.flush()
 
 
@@ -156,14 +156,14 @@ def test_every_count_below_5_is_shown_as_less_than_5(url):
     batch = {
         (DAY, "search", "westminster", "domestic-abuse", "-", "-", "-", "survivor", "-"): 4,
         (DAY, "search", "westminster", "stalking", "-", "-", "-", "survivor", "-"): 5,
-        (DAY, "search", "kensington-chelsea", "stalking", "-", "-", "-", "survivor", "-"): 1,
+        (DAY, "search", "kensington-and-chelsea", "stalking", "-", "-", "-", "survivor", "-"): 1,
         (DAY + timedelta(days=1), "quick-exit", *["-"] * 7): 2,
     }
     insight.add_counts(batch, url)
     report = insight.report(url=url)
     heat = {(r["borough"], r["strand"]): r["count"] for r in report["borough_strand"]}
     assert heat == {
-        ("kensington-chelsea", "stalking"): "<5",
+        ("kensington-and-chelsea", "stalking"): "<5",
         ("westminster", "domestic-abuse"): "<5",
         ("westminster", "stalking"): 5,
     }
