@@ -281,6 +281,8 @@ def totals(
         result = connection.execute(query).all()
     rows = []
     for row in result:
+        if row[-1] is None:  # a total over no rows at all
+            continue
         values = dict(zip(group_by, row[:-1], strict=True))
         if "day" in values:
             values["day"] = str(values["day"])
