@@ -260,10 +260,15 @@ ALL_TIME = Period()
 
 
 def totals(
-    group_by: tuple[str, ...], event: str = "search", period: Period = ALL_TIME, url=None
+    group_by: tuple[str, ...],
+    event: str = "search",
+    period: Period = ALL_TIME,
+    url=None,
+    largest: int | None = None,
 ) -> list[dict]:
     """Counts summed by `group_by` (column names, "day" or "month" too), suppressed; rows in
-    key order, each with its dimensions by id and `count` (an int ≥ 5 or "<5")."""
+    key order (or the `largest` few, biggest first), each with its dimensions by id and
+    `count` (an int ≥ 5 or "<5")."""
     table = InsightCount.__table__
     columns = []
     for name in group_by:
@@ -276,7 +281,11 @@ def totals(
         query = query.where(table.c.day >= period.since)
     if period.until:
         query = query.where(table.c.day <= period.until)
-    query = query.group_by(*columns).order_by(*columns)
+    query = query.group_by(*columns)
+    if largest is not None:
+        query = query.order_by(func.sum(table.c.count).desc(), *columns).limit(largest)
+    else:
+        query = query.order_by(*columns)
     with get_engine(url).connect() as connection:
         result = connection.execute(query).all()
     rows = []

@@ -70,15 +70,10 @@ def _number(count) -> int:
     return count if isinstance(count, int) else 0
 
 
-def time_chart(report: dict, period: insight.Period) -> dict:
+def time_chart(report: dict) -> dict:
     """Searches over time: one bar a day, or a month for long periods."""
-    rows = report["searches_by_day"]
-    monthly = period.since is None or (period.until - period.since).days > MONTHLY_AFTER_DAYS
-    if monthly:
-        rows = insight.totals(
-            ("month",), "search", period, current_app.config.get("DIRECTORY_DATABASE_URL")
-        )
-    key = "month" if monthly else "day"
+    rows = report["searches_over_time"]
+    key = "month" if rows and "month" in rows[0] else "day"
     top = max([_number(r["count"]) for r in rows] + [5])
     width = CHART_WIDTH / max(len(rows), 1)
     bars = []
@@ -122,25 +117,43 @@ SHADES = ("#f3f2f1", "#a9c9e6", "#1d70b8", "#0b3d6b")
 INK = ("#0b0c0c", "#0b0c0c", "#ffffff", "#ffffff")
 
 
+GAPS_SHOWN = 50  # the largest; every one is in the CSV
+
+
+def dashboard_report(period: insight.Period, url: str | None) -> dict:
+    """What the page shows (the CSV has every table in full)."""
+    monthly = period.since is None or (period.until - period.since).days > MONTHLY_AFTER_DAYS
+    return {
+        "searches_over_time": insight.totals(
+            ("month" if monthly else "day",), "search", period, url
+        ),
+        "borough_strand": insight.totals(("borough", "strand"), "search", period, url),
+        "gaps": insight.totals(
+            ("borough", "strand", "need", "audience", "detail"), "gap", period, url, GAPS_SHOWN
+        ),
+    }
+
+
 @bp.get("/insight")
 @insight_required
 def dashboard():
     choice, period = _period()
     url = current_app.config.get("DIRECTORY_DATABASE_URL")
-    report = insight.report(period, url)
+    report = dashboard_report(period, url)
     return render_template(
         "editor/insight.html",
         report=report,
         period=period,
         choice=choice,
         periods=PERIODS,
-        time=time_chart(report, period),
+        time=time_chart(report),
         heat=heat_map(report),
         shades=SHADES,
         ink=INK,
         name_of=name_of,
         chart_width=CHART_WIDTH,
         chart_height=CHART_HEIGHT,
+        gaps_shown=GAPS_SHOWN,
         totals={
             "pathways": insight.totals(("detail",), "pathway", period, url),
             "danger": insight.totals((), "danger", period, url),
