@@ -195,3 +195,41 @@ def test_the_command_prints_suppressed_aggregates_as_json(url, capsys, monkeypat
     assert all(r["day"] >= str(DAY) for r in out["searches"])
     assert main(["insight", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["danger"][0]["count"] == 9
+
+
+def test_the_background_timer_flushes_and_so_does_the_process_stopping(url):
+    import subprocess
+    import sys
+    import time
+
+    counter = insight.Counter(url, interval=0.1).start()
+    counter.record("danger", asker="professional")
+    deadline = time.monotonic() + 10
+    while not _rows(url) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [r["count"] for r in _rows(url)] == [1]
+    counter.record("danger", asker="professional")
+    counter.stop()
+    assert [r["count"] for r in _rows(url)] == [2]
+    # A process that counts and exits (here before any interval passed) writes at exit.
+    script = (
+        "from directory import insight; import sys; "
+        "insight.start(sys.argv[1], interval=3600); insight.record('quick-exit')"
+    )
+    subprocess.run([sys.executable, "-c", script, url], check=True, timeout=60)
+    assert {r["event"]: r["count"] for r in _rows(url)} == {"danger": 2, "quick-exit": 1}
+
+
+def test_the_migration_downgrades_and_upgrades_again(url):
+    from alembic import command
+
+    from directory.db import alembic_config
+
+    config = alembic_config(url)
+    with get_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006_editor_audit")
+    assert "insight_count" not in inspect(get_engine(url)).get_table_names()
+    upgrade(url)
+    insight.add_counts({(DAY, "quick-exit", *["-"] * 7): 1}, url)
+    assert len(_rows(url)) == 1

@@ -51,6 +51,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM editor_maintainer WHERE role = 'analyst'")
+    analysts = op.get_bind().execute(
+        sa.text("SELECT count(*) FROM editor_maintainer WHERE role = 'analyst'")
+    )
+    if analysts.scalar():
+        raise RuntimeError("Give the analysts another role (or none) before this downgrade.")
     _roles(("editor", "reviewer"))
     op.drop_table("insight_count")
