@@ -299,8 +299,33 @@ def totals(
     return rows
 
 
+def interval(period: Period, url=None) -> str:
+    """The period as an ISO 8601 interval of days ("2026-11-01/2026-11-30"); an open end is
+    the first or last day counted."""
+    since, until = period.since, period.until
+    if since is None or until is None:
+        table = InsightCount.__table__
+        with get_engine(url).connect() as connection:
+            first, last = connection.execute(
+                select(func.min(table.c.day), func.max(table.c.day))
+            ).one()
+        since = since or first or today()
+        until = until or last or today()
+    return f"{since}/{until}"
+
+
 def report(period: Period = ALL_TIME, url=None) -> dict[str, list[dict]]:
-    """Everything the dashboard, its CSV and the command show; every count suppressed."""
+    """Everything the dashboard's CSV and the command show; every count suppressed. Each row
+    names its day, or (for totals over the period) the period, as `period`."""
+    tables = _tables(period, url)
+    span = interval(period, url)
+    return {
+        name: [row if "day" in row else {"period": span, **row} for row in rows]
+        for name, rows in tables.items()
+    }
+
+
+def _tables(period: Period, url) -> dict[str, list[dict]]:
     search_dims = ("borough", "strand", "need", "audience", "language", "asker")
     return {
         "searches_by_day": totals(("day",), "search", period, url),

@@ -53,6 +53,11 @@ def _period() -> tuple[str, insight.Period]:
     return choice, insight.Period(since=until - timedelta(days=days - 1), until=until)
 
 
+def short_name(dimension: str, value: str) -> str:
+    """For a chart's axis: a label's words before any bracket ("Domestic abuse")."""
+    return name_of(dimension, value).split(" (", 1)[0]
+
+
 def name_of(dimension: str, value: str) -> str:
     """A person's word for a counter id (vocabulary labels; the fixed ids from wording.yml)."""
     fixed = wording()["insight_ids"]
@@ -151,6 +156,7 @@ def dashboard():
         shades=SHADES,
         ink=INK,
         name_of=name_of,
+        short_name=short_name,
         chart_width=CHART_WIDTH,
         chart_height=CHART_HEIGHT,
         gaps_shown=GAPS_SHOWN,
@@ -163,7 +169,7 @@ def dashboard():
     )
 
 
-CSV_COLUMNS = ("table", "day", "month", "event", *insight.DIMENSIONS, "count")
+CSV_COLUMNS = ("table", "day", "period", *insight.DIMENSIONS, "count")
 
 
 def report_csv(report: dict) -> str:

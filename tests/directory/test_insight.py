@@ -190,7 +190,12 @@ def test_the_command_prints_suppressed_aggregates_as_json(url, capsys, monkeypat
     assert {"borough": "westminster", "need": "refuge", "count": 6} in [
         {k: r[k] for k in ("borough", "need", "count")} for r in out["searches"]
     ]
-    assert {"borough": "outside-area", "strand": "-", "count": "<5"} in out["borough_strand"]
+    assert {
+        "period": f"{DAY}/{DAY}",
+        "borough": "outside-area",
+        "strand": "-",
+        "count": "<5",
+    } in out["borough_strand"]
     assert out["danger"] == []  # before --since
     assert all(r["day"] >= str(DAY) for r in out["searches"])
     assert main(["insight", "--json"]) == 0
