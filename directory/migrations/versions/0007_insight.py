@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer, nullable=False),
         sa.UniqueConstraint("day", "event", *DIMENSIONS, name="uq_insight_count"),
     )
+    op.create_index("ix_insight_count_event_day", "insight_count", ["event", "day"])
     _roles(("editor", "reviewer", "analyst"))
 
 
