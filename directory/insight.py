@@ -34,7 +34,16 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Column, Date, Index, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import (
+    Column,
+    Date,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from directory.db import get_engine
@@ -57,12 +66,14 @@ class InsightCount(Base):
     """One day's count of one combination. No text, no conversation id, no time of day."""
 
     __tablename__ = "insight_count"
+    # The key is the combination itself: no row id, whose order would tell which combination
+    # was first counted when (and on SQLite no hidden rowid either: WITHOUT ROWID).
     __table_args__ = (
-        UniqueConstraint("day", "event", *DIMENSIONS, name="uq_insight_count"),
+        PrimaryKeyConstraint("day", "event", *DIMENSIONS, name="pk_insight_count"),
         # The dashboard reads one event over a period.
         Index("ix_insight_count_event_day", "event", "day"),
+        {"sqlite_with_rowid": False},
     )
-    id = Column(Integer, primary_key=True)
     day = Column(Date, nullable=False)
     event = Column(String(16), nullable=False)
     borough = Column(String(64), nullable=False)

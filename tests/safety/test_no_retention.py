@@ -102,8 +102,9 @@ def insight_counters(database_url: str, wait_s: float = 10.0) -> list[tuple]:
     while True:
         with sqlite3.connect(path) as connection:
             rows = connection.execute("SELECT * FROM insight_count").fetchall()
-        if any(row[2] == "quick-exit" for row in rows) or time.monotonic() > deadline:
-            return [row[1:] for row in rows]  # without the id
+        # (day, event, borough, strand, need, audience, language, asker, detail, count)
+        if any(row[1] == "quick-exit" for row in rows) or time.monotonic() > deadline:
+            return rows
         time.sleep(0.5)
 
 

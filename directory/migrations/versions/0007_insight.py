@@ -5,8 +5,9 @@ Revises: 0006_editor_audit
 Create Date: 2026-12-03
 
 `insight_count` holds one count per day and combination of vocabulary ids: no text, no
-conversation id, no time finer than a day (the column is a DATE). The unique key is what the
-counters' atomic upsert (INSERT … ON CONFLICT DO UPDATE) conflicts on.
+conversation id, no time finer than a day (the column is a DATE), no row id. The primary key
+(the day and the combination) is what the counters' atomic upsert (INSERT … ON CONFLICT DO
+UPDATE) conflicts on.
 
 The maintainers' role check gains `analyst` (sees the insight dashboard only). On SQLite the
 table is rebuilt (batch mode); foreign keys from other tables to it are deferred to the end of
@@ -40,12 +41,14 @@ def _roles(roles: tuple[str, ...]) -> None:
 def upgrade() -> None:
     op.create_table(
         "insight_count",
-        sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("day", sa.Date, nullable=False),
         sa.Column("event", sa.String(16), nullable=False),
         *(sa.Column(name, sa.String(WIDTHS.get(name, 64)), nullable=False) for name in DIMENSIONS),
         sa.Column("count", sa.Integer, nullable=False),
-        sa.UniqueConstraint("day", "event", *DIMENSIONS, name="uq_insight_count"),
+        # The combination is the key: no row id to tell the order rows were made in, and on
+        # SQLite no hidden rowid (WITHOUT ROWID).
+        sa.PrimaryKeyConstraint("day", "event", *DIMENSIONS, name="pk_insight_count"),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_insight_count_event_day", "insight_count", ["event", "day"])
     _roles(("editor", "reviewer", "analyst"))
