@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("day", "event", *DIMENSIONS, name="pk_insight_count"),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_insight_count_event_day", "insight_count", ["event", "day"])
+    op.create_index("ix_insight_count_event_day", "insight_count", ["event", "day", "count"])
     _roles(("editor", "reviewer", "analyst"))
 
 
