@@ -172,6 +172,7 @@ def test_every_count_below_5_is_shown_as_less_than_5(url):
         ("westminster", "stalking"): 5,
     }
     assert report["searches_by_day"] == [{"day": str(DAY), "count": 10}]
+    assert insight.totals(("month",), "search", url=url) == [{"month": "2026-11", "count": 10}]
     assert report["quick_exits"] == [{"day": str(DAY + timedelta(days=1)), "count": "<5"}]
     since = insight.report(insight.Period(since=DAY + timedelta(days=1)), url=url)
     assert since["searches_by_day"] == []
