@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.pathways import answer_professional
 from actions.search import results_page
 from actions.signals import PROFESSIONAL_INTENTS, Signals
+from directory import insight
 
 SMALL_TALK = {"greet": "utter_greet", "goodbye": "utter_goodbye", "thanks": "utter_thanks"}
 SKIPS = frozenset({"skip", "deny"})
@@ -79,6 +80,7 @@ class ActionAnswer(Action):
         events = signals.slot_events(tracker)
         if signals.urgent:
             dispatcher.utter_message(response="utter_immediate_danger")
+            insight.record("danger", asker=insight.asker_id(bool(signals.role)))
         searched = bool(signals.new & SEARCH_SIGNALS)
 
         if intent in SMALL_TALK and not searched:

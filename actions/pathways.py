@@ -16,6 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.signals import Signals
+from directory import insight
 from directory.pathways.answers import PathwayAnswer, pathway_answers
 from directory.pathways.formatting import contacts_text, steps_text
 from directory.pathways.situations import DA_HIGH, DA_STANDARD
@@ -33,7 +34,10 @@ def _local(borough: str | None) -> str | None:
 
 
 async def give_pathways(
-    dispatcher: CollectingDispatcher, pathway_ids: list[str], borough: str | None
+    dispatcher: CollectingDispatcher,
+    pathway_ids: list[str],
+    borough: str | None,
+    professional: bool = True,
 ) -> None:
     # The directory is synchronous (SQLAlchemy); keep it off the action server's event loop.
     answers = await asyncio.to_thread(_lookup, pathway_ids, borough)
@@ -50,6 +54,12 @@ async def give_pathways(
         dispatcher.utter_message(response="utter_pathways_dash_first")
     for answer in answers:
         dispatcher.utter_message(text=steps_text(answer))
+        insight.record(
+            "pathway",
+            detail=answer.id,
+            borough=insight.borough_id(borough),
+            asker=insight.asker_id(professional),
+        )
     for answer in answers:
         dispatcher.utter_message(text=contacts_text(answer, _local(borough)))
     if not _local(borough) and any(a.has_borough_contacts for a in answers):
@@ -109,7 +119,7 @@ async def answer_professional(
     elif intent == "ask_pathway_contacts" and pathway_ids:
         await give_contacts(dispatcher, pathway_ids, borough)
     elif pathway_ids:
-        await give_pathways(dispatcher, pathway_ids, borough)
+        await give_pathways(dispatcher, pathway_ids, borough, professional=bool(signals.role))
     else:
         dispatcher.utter_message(response="utter_ask_situation")
     if pathway_ids and not found and signals.described:

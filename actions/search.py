@@ -16,6 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.signals import SKIPPED, Signals
+from directory import insight
 from directory.cards import service_text
 from directory.matching import SearchQuery, search
 from directory.places import OUTSIDE_LONDON, borough_label, is_known_borough, partnership_boroughs
@@ -77,6 +78,27 @@ def _serves_anywhere(card) -> bool:
     return card.scope != "local" or set(partnership_boroughs()) <= set(card.boroughs)
 
 
+def count_search(signals: Signals, widened: bool, matches: list) -> None:
+    """The insight counters (directory.insight): this search, by vocabulary ids only, and its
+    gap: widened, or nothing local in a partnership borough."""
+    dims = {
+        "borough": insight.borough_id(signals.borough),
+        "strand": insight.term_id("strand", signals.strands),
+        "need": insight.term_id("need", signals.needs),
+        "audience": insight.term_id("audience", signals.audiences),
+        "language": insight.term_id("language", signals.languages),
+        "asker": insight.asker_id(bool(signals.role)),
+    }
+    insight.record("search", **dims)
+    del dims["language"], dims["asker"]
+    if widened:
+        insight.record("gap", **dims, detail="widened")
+    if dims["borough"] in partnership_boroughs() and not any(
+        m.service.scope == "local" and dims["borough"] in m.service.boroughs for m in matches
+    ):
+        insight.record("gap", **dims, detail="no-local")
+
+
 async def results_page(
     dispatcher: CollectingDispatcher, signals: Signals, offset: int
 ) -> tuple[list[dict[str, Any]], bool]:
@@ -93,6 +115,7 @@ async def results_page(
     matches = _with_a_number_first_page(matches[:MAX_RESULTS])
     page = matches[offset : offset + PAGE_SIZE]
     if offset == 0:
+        count_search(signals, result.widened, matches)
         outcome, label = area_outcome(signals.borough)
         dispatcher.utter_message(response=INTRODUCTIONS[outcome], area_label=label)
         if result.widened:

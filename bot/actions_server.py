@@ -13,8 +13,9 @@ import logging
 import sys
 import traceback
 
-from bot import gc_tuning
+from bot import gc_tuning, settings
 from bot.rasa_server import FORBIDDEN_OPTIONS
+from directory import insight
 
 logger = logging.getLogger("bot.actions_server")
 
@@ -53,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {name} is not allowed: {FORBIDDEN_OPTIONS[name]}.", file=sys.stderr)
             return 2
     install_guards()
+    # Searches, pathways, danger replies and exits through the model are counted here
+    # (actions/), flushed in the background and at exit.
+    insight.start(interval=settings.insight_flush_seconds())
     import rasa_sdk.__main__
 
     sys.argv = ["rasa_sdk", *argv, *([] if "--quiet" in argv else ["--quiet"])]

@@ -38,6 +38,7 @@ from sanic.response import HTTPResponse
 
 from bot import settings
 from bot.rate_limit import ChatLimiter, Limits
+from directory import insight
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +175,13 @@ LIMITED_MESSAGES = {
 }
 
 
+async def _count_exit(store, sender: str) -> None:
+    """One quick exit, counted once: not again when the widget's beacon follows a typed exit or
+    an exit through the model (bot.tracker_store counts those), which marked it exited."""
+    if not await store.has_exited(sender):
+        insight.record("quick-exit")
+
+
 def _limited(verdict) -> HTTPResponse:
     status = 503 if verdict.reason in ("busy", "all_new_conversations") else 429
     resp = _error(status, LIMITED_MESSAGES[verdict.reason])
@@ -239,6 +247,7 @@ class PrivateRestInput(InputChannel):
 
             store = tracker_store_of(request)
             if normalise_exit_phrase(text) in EXIT_PHRASES:
+                await _count_exit(store, sender)
                 await store.delete(sender)
                 return _exit_response(request, sender)
             if await store.has_exited(sender):
@@ -269,7 +278,9 @@ class PrivateRestInput(InputChannel):
             sender = body.get("sender") if body else None
             if not is_uuid4(sender):
                 return _error(400, "sender must be a random UUID (version 4).")
-            await tracker_store_of(request).delete(sender)
+            store = tracker_store_of(request)
+            await _count_exit(store, sender)
+            await store.delete(sender)
             return response.empty(status=204)
 
         if settings.test_hooks():

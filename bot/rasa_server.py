@@ -255,6 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     install_guards()
     logging_setup.install_redaction()
     install_speedups()
+    # Quick exits the chat channel handles itself are counted in this process (bot.channels).
+    from bot.settings import insight_flush_seconds
+    from directory import insight
+
+    insight.start(interval=insight_flush_seconds())
 
     from rasa.__main__ import main as rasa_main
 

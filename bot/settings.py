@@ -17,6 +17,10 @@ TEST_HOOKS = "VAWG_TEST_HOOKS"
 # Rasa's own log levels; below WARNING they log what people type (bot.logging_setup).
 LOG_LEVELS = ("LOG_LEVEL", "LOG_LEVEL_LIBRARIES")
 DEFAULT_LOG_LEVEL = "WARNING"
+# How often (seconds) the insight counters held in memory are added to the database
+# (directory.insight); also at process stop. Batched so a write cannot be tied to a message.
+INSIGHT_FLUSH_SECONDS = "VAWG_INSIGHT_FLUSH_SECONDS"
+DEFAULT_INSIGHT_FLUSH_SECONDS = 300.0
 
 
 def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -35,3 +39,16 @@ def test_hooks(environ: Mapping[str, str] | None = None) -> bool:
 def log_levels(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     environ = _environ(environ)
     return {name: environ.get(name, DEFAULT_LOG_LEVEL).strip().upper() for name in LOG_LEVELS}
+
+
+def insight_flush_seconds(environ: Mapping[str, str] | None = None) -> float:
+    value = _environ(environ).get(INSIGHT_FLUSH_SECONDS, "").strip()
+    try:
+        seconds = float(value) if value else DEFAULT_INSIGHT_FLUSH_SECONDS
+    except ValueError:
+        raise ValueError(
+            f"{INSIGHT_FLUSH_SECONDS} must be a number of seconds, not {value!r}"
+        ) from None
+    if seconds <= 0:
+        raise ValueError(f"{INSIGHT_FLUSH_SECONDS} must be more than 0 seconds")
+    return seconds

@@ -41,6 +41,8 @@ from rasa.shared.core.trackers import (
     get_trackers_for_conversation_sessions,
 )
 
+from directory import insight
+
 logger = logging.getLogger(__name__)
 
 # Either action in a tracker means the person used quick exit (rule: utter_quick_exit, then
@@ -140,7 +142,11 @@ class EphemeralTrackerStore(TrackerStore, SerializedTrackerAsText):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if _ends_in_quick_exit(tracker):
-            # The reply has been produced; nothing of the conversation is kept.
+            # The reply has been produced; nothing of the conversation is kept. An exit
+            # through the model is counted here (a count for the day, no id); typed exits and
+            # the beacon in bot.channels.
+            if not await self.has_exited(tracker.sender_id):
+                insight.record("quick-exit")
             await self.delete(tracker.sender_id)
             return
         if await self.has_exited(tracker.sender_id):

@@ -9,6 +9,9 @@
     python -m directory import FILE --format hsds-json|csv [--dry-run] [--retire-missing]
     python -m directory gaps [--csv]      where there is no local service (borough × strand ×
                                            audience), for commissioners
+    python -m directory insight [--since YYYY-MM-DD] --json
+                                           the insight counters' aggregates (counts below 5
+                                           shown as "<5"), see directory.insight
 
 The database is DIRECTORY_DATABASE_URL (default: SQLite var/directory.sqlite3). Errors name
 the file, row and field, and exit non-zero; an import writes nothing unless all of it is valid.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 
 from directory.db import session_scope, upgrade
 from directory.importing import FORMATS, ImportFailed, import_file, plan_import, read_file
@@ -44,7 +48,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     report = commands.add_parser("gaps", help="where there is no local service")
     report.add_argument("--csv", action="store_true", help="every combination, as CSV")
+    counts = commands.add_parser("insight", help="the insight counters' aggregates as JSON")
+    counts.add_argument("--since", type=date.fromisoformat, help="first day (YYYY-MM-DD)")
+    counts.add_argument("--json", action="store_true", required=True, help="print JSON")
     args = parser.parse_args(argv)
+
+    if args.command == "insight":
+        import json
+
+        from directory.insight import Period, report
+
+        print(json.dumps(report(Period(since=args.since)), indent=1))
+        return 0
 
     if args.command == "gaps":
         from directory.gaps import gaps, gaps_csv, gaps_text

@@ -168,6 +168,8 @@ def launch_stack(
     database_url = f"sqlite:///{workdir / 'directory.sqlite3'}"
     env = dict(os.environ, DIRECTORY_DATABASE_URL=database_url)
     env.pop("VAWG_TEST_HOOKS", None)
+    # The insight counters are written each second, so tests can look at them.
+    env["VAWG_INSIGHT_FLUSH_SECONDS"] = "1"
     if test_hooks:
         env["VAWG_TEST_HOOKS"] = "1"
     env.update(extra_env or {})

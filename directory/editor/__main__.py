@@ -1,9 +1,9 @@
 """Maintainer accounts from the command line (there is no self-registration), and the audit
 trail's integrity check.
 
-    python -m directory.editor create-maintainer EMAIL --role editor|reviewer
+    python -m directory.editor create-maintainer EMAIL --role editor|reviewer|analyst
     python -m directory.editor set-password EMAIL
-    python -m directory.editor set-role EMAIL --role editor|reviewer
+    python -m directory.editor set-role EMAIL --role editor|reviewer|analyst
     python -m directory.editor deactivate EMAIL
     python -m directory.editor list
     python -m directory.editor verify-audit

@@ -33,7 +33,7 @@ from sqlalchemy.types import TypeDecorator
 
 from directory.models import Base, utcnow
 
-ROLES = ("editor", "reviewer")
+ROLES = ("editor", "reviewer", "analyst")  # analyst: the insight dashboard only
 
 
 class JSONText(TypeDecorator):

@@ -13,7 +13,7 @@ import directory.models
 
 # Teammates' tables share the declarative Base; import them when present so autogenerate
 # and metadata-aware migrations see the whole schema.
-for optional in ("directory.editor.models", "directory.pathways.models"):
+for optional in ("directory.editor.models", "directory.pathways.models", "directory.insight"):
     with contextlib.suppress(ImportError):
         importlib.import_module(optional)
 

@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         auth,
         entries,
         health,
+        insight,
         pathways,
         public,
         review,
@@ -37,6 +38,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(public.bp)
     # The maintainers' editor, under /editor/ (see directory.web.auth.editor_blueprint).
-    for blueprint in (auth.bp, entries.bp, review.bp, transfer.bp, pathways.bp):
+    for blueprint in (auth.bp, entries.bp, review.bp, transfer.bp, pathways.bp, insight.bp):
         app.register_blueprint(blueprint)
     return app

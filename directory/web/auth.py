@@ -40,6 +40,9 @@ from directory.web.forms import ActionForm, LoginForm
 from directory.web.secret_key import load_secret_key
 from directory.web.security import uses_https
 
+# An analyst sees the insight dashboard (directory.web.insight) and signs in and out; no entry,
+# draft or account.
+ANALYST_BLUEPRINTS = frozenset({"auth", "insight"})
 SESSION_KEY = "editor_token"  # the server-side session's token (directory.editor.accounts)
 
 login_manager = LoginManager()
@@ -86,6 +89,12 @@ def load_maintainer():
         if maintainer is None:
             session.pop(SESSION_KEY, None)
         g.maintainer = maintainer
+        if (
+            maintainer is not None
+            and maintainer.role == "analyst"
+            and request.blueprint not in ANALYST_BLUEPRINTS
+        ):
+            abort(403, description="An analyst can see the insight dashboard only.")
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
 
@@ -187,9 +196,12 @@ def login():
                 now=current_app.config["EDITOR_CLOCK"](),
             )
             token = start_session(database, result.maintainer) if result.maintainer else None
+            analyst = result.maintainer is not None and result.maintainer.role == "analyst"
         if token is not None:
             session.clear()  # a fresh session on sign-in: no fixation
             session[SESSION_KEY] = token
+            if analyst:
+                return redirect(url_for("insight.dashboard"))
             return redirect(_safe_next(request.args.get("next")))
         wait = math.ceil(result.wait.total_seconds())
         status, problem = (429, "too soon") if result.too_soon else (401, "not right")

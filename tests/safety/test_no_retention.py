@@ -95,6 +95,19 @@ def assert_canary_not_in_directory(canary: str, database_url: str) -> None:
     assert dump and canary not in dump
 
 
+def insight_counters(database_url: str, wait_s: float = 10.0) -> list[tuple]:
+    """Every insight counter row, once the stack's processes have flushed a quick exit."""
+    path = Path(database_url.removeprefix("sqlite:///"))
+    deadline = time.monotonic() + wait_s
+    while True:
+        with sqlite3.connect(path) as connection:
+            rows = connection.execute("SELECT * FROM insight_count").fetchall()
+        # (day, event, borough, strand, need, audience, language, asker, detail, count)
+        if any(row[1] == "quick-exit" for row in rows) or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.5)
+
+
 def converse_with_canary(stack, sender: str, canary: str) -> None:
     for text in (
         f"hi, {canary}",
@@ -122,9 +135,14 @@ def test_a_full_conversation_leaves_no_trace(stack):
     assert not stack.tracker_exists(sender)
 
     time.sleep(1)  # let every process flush its output
+    counters = insight_counters(stack.database_url)  # flushed each second in the stack
     assert canary not in stack.output()
     assert_canary_nowhere_on_disk(canary, started, extra_paths=[stack.log_path])
     assert_canary_not_in_directory(canary, stack.database_url)
+    # The insight counters counted this conversation, as ids only: the search, the exit.
+    assert ("search", "westminster") in {(row[1], row[2]) for row in counters}
+    assert "quick-exit" in {row[1] for row in counters}
+    assert not [row for row in counters if canary in repr(row) or "07700" in repr(row)]
 
 
 def test_only_our_own_button_payloads_set_an_intent(stack):
