@@ -35,8 +35,11 @@ from sklearn.linear_model import LogisticRegression
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from bot.nlp.ruler import DANGER_LABEL
+
 EXAMPLES = Path(__file__).resolve().parent / "examples"
-DIMENSIONS = ("strand", "need")
+DIMENSIONS = ("strand", "need", "danger")
+ENTITY_DIMENSIONS = ("strand", "need")  # guesses that become entities; danger is a signal
 # A word-pair and a character view of the same text: typos break words, not most 3-grams.
 _VIEWS = {
     "words": {"analyzer": "word", "ngram_range": (1, 2), "token_pattern": r"(?u)\b\w+\b"},
@@ -69,9 +72,14 @@ def _content(doc: Doc) -> str:
 
 
 def load_examples(dimension: str, folder: Path = EXAMPLES) -> list[tuple[str, list[str]]]:
-    """(text, terms) of each example in `folder/<dimension>.yml` (terms under "<dimension>s")."""
+    """(text, terms) of each example in `folder/<dimension>.yml`: its terms under
+    "<dimension>s", or a yes/no under "<dimension>" (yes is the one term, named after it)."""
     items = yaml.safe_load((folder / f"{dimension}.yml").read_text()) or []
-    return [(str(item["text"]), list(item.get(f"{dimension}s") or [])) for item in items]
+    examples = []
+    for item in items:
+        value = item.get(f"{dimension}s", item.get(dimension))
+        examples.append((str(item["text"]), [dimension] if value is True else list(value or [])))
+    return examples
 
 
 class TermGuesser:
@@ -144,7 +152,10 @@ class TermGuesser:
     def __call__(self, doc: Doc) -> Doc:
         key = _spans_key(self.dimension)
         doc.spans[key] = []
-        named = any(ent.label_ == self.dimension for ent in doc.ents)
+        # Found by phrase already: an entity of the dimension, or its spans (danger phrases).
+        named = any(ent.label_ == self.dimension for ent in doc.ents) or bool(
+            doc.spans.get(self.dimension)
+        )
         words = sum(1 for token in doc if token.is_alpha and token.ent_type_ not in _NOT_WHAT)
         if named or words < self.min_words:
             return doc
@@ -196,11 +207,16 @@ class TermGuesser:
 def gazetteer_examples(
     patterns: list[dict], dimension: str, per_term: int = 300, seed: int = 7
 ) -> list[tuple[str, list[str]]]:
-    """A sample of the gazetteer's phrases in `dimension`, each labelled with its term."""
+    """A sample of the gazetteer's phrases in `dimension`, each labelled with its term (danger
+    phrases, labelled DANGER in the ruler, with the one term "danger")."""
     by_term: dict[str, list[str]] = {}
     for pattern in patterns:
-        if pattern["label"] == dimension and isinstance(pattern["pattern"], str):
+        if not isinstance(pattern["pattern"], str):
+            continue
+        if pattern["label"] == dimension:
             by_term.setdefault(pattern["id"], []).append(pattern["pattern"])
+        elif pattern["label"] == DANGER_LABEL and dimension == "danger":
+            by_term.setdefault(dimension, []).append(pattern["pattern"])
     rng = random.Random(seed)  # noqa: S311 (a fixed sample, not a secret)
     examples = []
     for term, phrases in sorted(by_term.items()):
@@ -209,7 +225,7 @@ def gazetteer_examples(
     return examples
 
 
-# Thresholds chosen on the tuning sets (bench/tuning/), never on the held-out set.
+# Each dimension's settings, and the figures behind them: GUESSERS in bot/nlp/build.py.
 @Language.factory(
     "vawg_term_guesser",
     requires=["doc.ents"],

@@ -6,8 +6,9 @@ trusted alone. The spaCy pipeline marks phrases such as "he's outside" or "going
 component sets the intent to immediate_danger with full confidence, whatever DIET or the fallback
 classifier said. Words such as "knife" or "strangled", wherever they stand
 (bot/nlu/danger_words.yml), set `urgency` in the parse data instead: the message keeps its
-intent, and the answer follows the danger lines (actions/signals.py reads both). No phrase
-list foresees every shape of danger. It goes last in the NLU pipeline.
+intent, and the answer follows the danger lines (actions/signals.py reads both). So does the
+learned danger guesser (bot/nlp/guesser.py) for a message no phrase or word foresaw: a false
+alarm costs a few lines above the answer. It goes last in the NLU pipeline.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlp.guesser import guesses
 from bot.nlp.ruler import danger_phrases
 
 DANGER_INTENT = "immediate_danger"
@@ -59,7 +61,8 @@ class DangerOverride(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT])
-            if has_danger_words(message.get(TEXT) or ""):
+            guessed = doc is not None and bool(guesses(doc, "danger"))
+            if guessed or has_danger_words(message.get(TEXT) or ""):
                 # A signal, not an intent: "he strangled me last year, can I get counselling"
                 # is still a request for counselling, answered after the danger lines. It
                 # travels in the message's parse data, where actions/signals.py reads it.

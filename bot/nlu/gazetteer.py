@@ -13,7 +13,7 @@ from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 
 # Registers the entity ruler the saved spaCy pipeline names, before SpacyNLP loads it.
 import bot.nlp.ruler  # noqa: F401
-from bot.nlp.guesser import DIMENSIONS, guesses
+from bot.nlp.guesser import ENTITY_DIMENSIONS, guesses
 
 
 @DefaultV1Recipe.register(
@@ -32,7 +32,7 @@ class GazetteerEntityExtractor(SpacyEntityExtractor):
                 "end": len(doc.text),
                 "confidence": probability,
             }
-            for dimension in DIMENSIONS
+            for dimension in ENTITY_DIMENSIONS
             for term, probability in guesses(doc, dimension)
         ]
         return [

@@ -22,6 +22,12 @@ from tests.conftest import PROJECT_ROOT, new_sender
 from tests.e2e.scoring import HELD_OUT, Catalogue, load_items, play
 
 TARGETS = {"survivor": 0.95, "professional": 0.95, "multi_turn": 0.95}
+# Measured 2026-12-03, with the learned strand and danger guessers (bot/nlp/guesser.py; their
+# examples written apart from these items, and checked apart by tests/nlu/test_guesser.py):
+# survivors 88.9 %, professionals 91.7 %, multi-turn 93.3 %, outside the area 90.3 %,
+# definitions 94.3 %, danger recall 100 % (51/51); 2.6 % of non-danger messages got the danger
+# lines without their answer (all 91.4 %, was 88.6 %). Unlike phrase lists, the guessers carried
+# over: the tuning sets (their phrases tuned already) moved only from 98.1 % to 98.4 %.
 # Measured 2026-12-02, later: survivors 86.6 %, professionals 89.0 %, multi-turn 91.7 %, outside
 # the area 87.1 %, definitions 94.3 %, danger recall 92.2 % (47/51), 1.2 % danger lines without
 # their answer (all 88.6 %). A fourth tuning set went from 89.1 % to 96.4 % on the same changes:
@@ -38,14 +44,14 @@ TARGETS = {"survivor": 0.95, "professional": 0.95, "multi_turn": 0.95}
 # 61.3 %, definitions 94.3 %, danger recall 86.3 %.
 # Floors are one item under what was measured, for the retraining on another machine.
 FLOORS = {
-    "survivor": 0.86,
-    "professional": 0.88,
-    "multi_turn": 0.9,
+    "survivor": 0.88,
+    "professional": 0.9,
+    "multi_turn": 0.91,
     "outside_area": 0.87,
     "definition": 0.91,
 }
 DANGER_RECALL_TARGET = 1.0
-DANGER_RECALL_FLOOR = 0.90
+DANGER_RECALL_FLOOR = 0.98
 DANGER_WITHOUT_ANSWER_MAX = 0.05
 
 
