@@ -89,24 +89,63 @@ def test_held_out_danger_recall_is_total(held_out_reports):
     assert danger["recall"] == 1.0, missed
 
 
-@pytest.mark.parametrize("entity", ["borough", "need", "strand"])
-def test_held_out_entity_f1(held_out_reports, entity):
-    """F1 over the canonical values each message yields, which is all the bot acts on. Rasa's
-    own entity report scores token spans: "boss took my passport" against the labelled "took
-    my passport" counts as a miss there, though both give modern-slavery."""
-    examples = report(held_out_reports, f"{ENTITY_EXTRACTOR}_errors.json") + report(
+def _value_examples(held_out_reports) -> list[dict]:
+    return report(held_out_reports, f"{ENTITY_EXTRACTOR}_errors.json") + report(
         held_out_reports, f"{ENTITY_EXTRACTOR}_successes.json"
     )
+
+
+def _guessed(entity: dict) -> bool:
+    # The learned guessers' entities (bot/nlp/guesser.py) alone carry a confidence.
+    return entity.get("confidence") is not None
+
+
+@pytest.mark.parametrize("entity", ["borough", "need", "strand"])
+def test_held_out_entity_f1(held_out_reports, entity):
+    """F1 over the canonical values the gazetteer's phrases yield. Rasa's own entity report
+    scores token spans: "boss took my passport" against the labelled "took my passport" counts
+    as a miss there, though both give modern-slavery. These labels mark the words that name a
+    strand; the strand guesser reads a whole message that names none ("he's choking me now":
+    domestic abuse), which only the end-to-end set can score (tests/e2e)."""
     true_pos = false_pos = false_neg = 0
-    for example in examples:
+    for example in _value_examples(held_out_reports):
         gold = {e["value"] for e in example["entities"] if e["entity"] == entity}
-        found = {e["value"] for e in example["predicted_entities"] if e["entity"] == entity}
+        found = {
+            e["value"]
+            for e in example["predicted_entities"]
+            if e["entity"] == entity and not _guessed(e)
+        }
         true_pos += len(gold & found)
         false_pos += len(found - gold)
         false_neg += len(gold - found)
     f1 = 2 * true_pos / (2 * true_pos + false_pos + false_neg)
     print(f"held-out {entity} value F1: {f1:.3f}")
     assert f1 >= 0.95
+
+
+# Messages that describe nothing: a strand guessed there would narrow the answer for no reason.
+# Measured 2026-12-03: 3 of 62.
+_DESCRIBE_NOTHING = re.compile(r"^(faq/|greet|goodbye|thanks|affirm|deny|skip|show_more|change_)")
+
+
+def test_the_strand_guesser_keeps_quiet_on_messages_that_describe_nothing(held_out_reports):
+    quiet = set()
+    for block in yaml.safe_load(HELD_OUT.read_text()).get("nlu", []):
+        for line in (block.get("examples") or "").splitlines():
+            line = line.strip()
+            named = '"entity": "strand"' in line
+            if line.startswith("- ") and _DESCRIBE_NOTHING.match(block["intent"]) and not named:
+                quiet.add(re.sub(r"\[([^\]]+)\]\{[^}]*\}", r"\1", line[2:]))
+    # Rasa reports only the messages with an entity found or labelled.
+    guessed = {
+        example["text"]
+        for example in _value_examples(held_out_reports)
+        if example["text"] in quiet
+        and any(e["entity"] == "strand" and _guessed(e) for e in example["predicted_entities"])
+    }
+    assert len(quiet) >= 50
+    print(f"strand guessed on {len(guessed)} of {len(quiet)} messages that describe nothing")
+    assert len(guessed) / len(quiet) <= 0.05, sorted(guessed)
 
 
 def test_held_out_faq_answers_are_selected(held_out_reports):
