@@ -27,6 +27,13 @@ from directory.db import session_scope, upgrade
 from directory.importing import FORMATS, ImportFailed, import_file, plan_import, read_file
 
 
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day written YYYY-MM-DD") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m directory")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -49,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     report = commands.add_parser("gaps", help="where there is no local service")
     report.add_argument("--csv", action="store_true", help="every combination, as CSV")
     counts = commands.add_parser("insight", help="the insight counters' aggregates as JSON")
-    counts.add_argument("--since", type=date.fromisoformat, help="first day (YYYY-MM-DD)")
+    counts.add_argument("--since", type=_day, help="first day (YYYY-MM-DD)")
     counts.add_argument("--json", action="store_true", required=True, help="print JSON")
     args = parser.parse_args(argv)
 

@@ -243,3 +243,10 @@ def test_the_migration_downgrades_and_upgrades_again(url):
     upgrade(url)
     insight.add_counts({(DAY, "quick-exit", *["-"] * 7): 1}, url)
     assert len(_rows(url)) == 1
+
+
+def test_the_command_refuses_a_day_that_is_not_one(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["insight", "--since", "2026-13-01", "--json"])
+    assert stopped.value.code == 2
+    assert "'2026-13-01' is not a day written YYYY-MM-DD" in capsys.readouterr().err
