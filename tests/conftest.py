@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -84,6 +85,20 @@ LOOPBACK_LIMITS = {
     "new_conversations_per_second": 1_000_000,
     "busy_in_flight": 1_000_000,
 }
+
+
+_ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}")
+
+
+def nlu_examples(path: Path) -> list[tuple[str, str, str]]:
+    """(intent, plain text, text as annotated) of each example in a Rasa NLU file."""
+    found = []
+    for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []):
+        for line in (block.get("examples") or "").splitlines():
+            if line.strip().startswith("- "):
+                annotated = line.strip()[2:]
+                found.append((block.get("intent"), _ANNOTATION.sub(r"\1", annotated), annotated))
+    return found
 
 
 def free_port() -> int:

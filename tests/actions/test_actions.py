@@ -7,7 +7,6 @@ import inspect
 import logging
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
@@ -15,54 +14,8 @@ from actions.exit import ActionQuickExit
 from actions.fallback import ActionFallbackButtons
 from actions.search import area_outcome
 from directory.cards import service_text, tel_uri
-from directory.db import session_scope, upgrade
 from directory.matching import SearchQuery, search
-from directory.pathways.seed import load_pathways
-from directory.seed import load_seed
-
-PRIVATE_TEXT = "my name is Jane Doe, 07700 900123, 12 Acacia Avenue, born 1/2/1990"
-
-
-@pytest.fixture(scope="module")
-def directory_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'directory.sqlite3'}"
-    upgrade(url)
-    with session_scope(url) as session:
-        load_seed(session)
-    with session_scope(url) as session:
-        load_pathways(session)
-    return url
-
-
-@pytest.fixture(autouse=True)
-def _directory(directory_url, monkeypatch):
-    monkeypatch.setenv("DIRECTORY_DATABASE_URL", directory_url)
-
-
-def tracker(intent: str = "search_services", entities=(), text=PRIVATE_TEXT, **slots) -> Tracker:
-    return Tracker(
-        sender_id="test",
-        slots=slots,
-        latest_message={
-            "text": text,
-            "intent": {"name": intent},
-            "entities": [{"entity": e, "value": v} for e, v in entities],
-        },
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
-
-
-def run(
-    slots: dict, intent: str = "search_services", entities=(), text=PRIVATE_TEXT, action=None
-) -> tuple[list[dict], list[dict]]:
-    dispatcher = CollectingDispatcher()
-    state = tracker(intent, entities, text, **slots)
-    events = asyncio.run((action or ActionAnswer()).run(dispatcher, state, {}))
-    return dispatcher.messages, events
+from tests.actions.helpers import run, tracker
 
 
 def texts(messages: list[dict]) -> list[str]:
@@ -231,7 +184,7 @@ def test_a_professionals_question_without_a_role_is_still_answered():
 
 def test_a_definition_is_answered_from_the_selected_response():
     dispatcher = CollectingDispatcher()
-    state = tracker("faq", text="wat is an idva")
+    state = tracker("wat is an idva", "faq")
     state.latest_message["response_selector"] = {
         "faq": {"response": {"utter_action": "utter_faq/what_is_idva"}}
     }

@@ -6,23 +6,7 @@ import pytest
 from rasa_sdk import Tracker
 
 from actions.signals import SKIPPED, Signals, age_in
-
-
-def tracker(text="", intent="search_services", entities=(), **slots) -> Tracker:
-    return Tracker(
-        sender_id="test",
-        slots=slots,
-        latest_message={
-            "text": text,
-            "intent": {"name": intent},
-            "entities": [{"entity": e, "value": v} for e, v in entities],
-        },
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
+from tests.actions.helpers import tracker
 
 
 @pytest.mark.parametrize(

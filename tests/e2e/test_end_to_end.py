@@ -16,9 +16,8 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 
-from tests.conftest import PROJECT_ROOT, new_sender
+from tests.conftest import PROJECT_ROOT, new_sender, nlu_examples
 from tests.e2e.scoring import HELD_OUT, Catalogue, load_items, play
 
 TARGETS = {"survivor": 0.95, "professional": 0.95, "multi_turn": 0.95}
@@ -60,13 +59,11 @@ def _normal(text: str) -> str:
 
 
 def _training_examples() -> set[str]:
-    found = set()
-    for path in (PROJECT_ROOT / "data").rglob("*.yml"):
-        for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []):
-            for line in (block.get("examples") or "").splitlines():
-                if line.strip().startswith("- "):
-                    found.add(_normal(re.sub(r"\[([^\]]+)\]\{[^}]*\}", r"\1", line.strip()[2:])))
-    return found
+    return {
+        _normal(text)
+        for path in (PROJECT_ROOT / "data").rglob("*.yml")
+        for _, text, _ in nlu_examples(path)
+    }
 
 
 def test_the_held_out_set_is_large_varied_and_never_trained_on():

@@ -12,7 +12,6 @@ import re
 import numpy as np
 import pytest
 import spacy
-import yaml
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -23,7 +22,7 @@ from bot.nlp.guesser import DIMENSIONS, EXAMPLES, _content, guesses, load_exampl
 from bot.nlp.ruler import danger_phrases
 from bot.nlu.danger import URGENCY, DangerOverride, has_danger_words
 from directory.taxonomy import vocabulary
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, nlu_examples
 from tests.e2e.scoring import load_items
 
 DESCRIBED = [
@@ -62,10 +61,7 @@ def _close(a: set[str], b: set[str]) -> bool:
 def _held_out_messages() -> list[str]:
     messages = [turn for item in load_items() for turn in item["turns"]]
     for path in (PROJECT_ROOT / "tests" / "nlu").glob("held_out*.yml"):
-        for block in yaml.safe_load(path.read_text())["nlu"]:
-            for line in (block.get("examples") or "").splitlines():
-                if line.strip().startswith("- "):
-                    messages.append(re.sub(r"\[([^\]]+)\]\{[^}]*\}", r"\1", line.strip()[2:]))
+        messages += [text for _, text, _ in nlu_examples(path)]
     return messages
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import MODEL, PROJECT_ROOT
+from tests.conftest import MODEL, PROJECT_ROOT, nlu_examples
 
 HELD_OUT = Path(__file__).parent / "held_out.yml"
 ENTITY_EXTRACTOR = "GazetteerEntityExtractor"
@@ -60,12 +60,7 @@ def held_out_reports(tmp_path_factory):
 
 def test_held_out_set_is_large_and_separate_from_training_data():
     def examples(path: Path) -> set[str]:
-        found = set()
-        for block in yaml.safe_load(path.read_text()).get("nlu", []):
-            for line in (block.get("examples") or "").splitlines():
-                if line.strip().startswith("- "):
-                    found.add(re.sub(r"\[([^\]]+)\]\{[^}]*\}", r"\1", line.strip()[2:]).lower())
-        return found
+        return {text.lower() for _, text, _ in nlu_examples(path)}
 
     held_out = examples(HELD_OUT)
     training = set().union(*(examples(p) for p in (PROJECT_ROOT / "data").rglob("*.yml")))
@@ -129,13 +124,11 @@ _DESCRIBE_NOTHING = re.compile(r"^(faq/|greet|goodbye|thanks|affirm|deny|skip|sh
 
 
 def test_the_strand_guesser_keeps_quiet_on_messages_that_describe_nothing(held_out_reports):
-    quiet = set()
-    for block in yaml.safe_load(HELD_OUT.read_text()).get("nlu", []):
-        for line in (block.get("examples") or "").splitlines():
-            line = line.strip()
-            named = '"entity": "strand"' in line
-            if line.startswith("- ") and _DESCRIBE_NOTHING.match(block["intent"]) and not named:
-                quiet.add(re.sub(r"\[([^\]]+)\]\{[^}]*\}", r"\1", line[2:]))
+    quiet = {
+        text
+        for intent, text, annotated in nlu_examples(HELD_OUT)
+        if _DESCRIBE_NOTHING.match(intent) and '"entity": "strand"' not in annotated
+    }
     # Rasa reports only the messages with an entity found or labelled.
     guessed = {
         example["text"]

@@ -3,55 +3,10 @@ vocabulary ids only, never anything the person typed."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswer
 from directory import insight
-from directory.db import session_scope, upgrade
-from directory.pathways.seed import load_pathways
-from directory.seed import load_seed
-
-PRIVATE_TEXT = "my name is Jane Doe, 07700 900123, 12 Acacia Avenue, born 1/2/1990"
-
-
-@pytest.fixture(scope="module")
-def directory_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('insight-actions') / 'directory.sqlite3'}"
-    upgrade(url)
-    with session_scope(url) as session:
-        load_seed(session)
-    with session_scope(url) as session:
-        load_pathways(session)
-    return url
-
-
-@pytest.fixture(autouse=True)
-def _directory(directory_url, monkeypatch):
-    monkeypatch.setenv("DIRECTORY_DATABASE_URL", directory_url)
-
-
-def run(slots: dict, intent: str = "search_services", entities=(), text=PRIVATE_TEXT):
-    tracker = Tracker(
-        sender_id="test",
-        slots=slots,
-        latest_message={
-            "text": text,
-            "intent": {"name": intent},
-            "entities": [{"entity": e, "value": v} for e, v in entities],
-        },
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionAnswer().run(dispatcher, tracker, {}))
-    return dispatcher.messages, events
+from tests.actions.helpers import PRIVATE_TEXT, run
 
 
 @pytest.fixture
