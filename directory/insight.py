@@ -27,6 +27,7 @@ shows a count below SUPPRESS_BELOW as "<5" (`shown`).
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -48,6 +49,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from directory.db import get_engine
 from directory.models import Base
+from directory.places import OUTSIDE_LONDON, is_known_borough, partnership_boroughs
+from directory.taxonomy import vocabulary
+
+logger = logging.getLogger(__name__)
 
 SUPPRESS_BELOW = 5
 SUPPRESSED = "<5"
@@ -98,8 +103,6 @@ def pathway_ids() -> frozenset[str]:
 def borough_id(value: str | None) -> str:
     """A partnership borough's id; any other known place (or outside London) is OUTSIDE_AREA;
     nothing said (or skipped) is NOT_GIVEN; anything else OTHER."""
-    from directory.places import OUTSIDE_LONDON, is_known_borough, partnership_boroughs
-
     if not value or value == "any":
         return NOT_GIVEN
     if value in partnership_boroughs():
@@ -111,8 +114,6 @@ def borough_id(value: str | None) -> str:
 
 def term_id(taxonomy: str, values) -> str:
     """The first value, if the vocabulary knows it; NOT_GIVEN when there is none."""
-    from directory.taxonomy import vocabulary
-
     first = next(iter(values or ()), None)
     if first is None:
         return NOT_GIVEN
@@ -125,9 +126,6 @@ def asker_id(professional: bool) -> str:
 
 def _valid(event: str, dims: dict[str, str]) -> tuple[str, ...]:
     """The row key: every value checked again here, so a caller's mistake cannot write text."""
-    from directory.places import partnership_boroughs
-    from directory.taxonomy import vocabulary
-
     if event not in EVENTS:
         raise ValueError(f"unknown insight event {event!r}")
     vocab = vocabulary()
@@ -204,18 +202,14 @@ class Counter:
             try:
                 self.flush()
             except Exception:  # noqa: BLE001 (kept for the next flush; nothing to log but this)
-                import logging
-
-                logging.getLogger(__name__).warning("Insight counters could not be written yet.")
+                logger.warning("Insight counters could not be written yet.")
 
     def stop(self) -> None:
         self._stop.set()
         try:
             self.flush()
         except Exception:  # noqa: BLE001 (at exit: never stop the process from stopping)
-            import logging
-
-            logging.getLogger(__name__).warning("Insight counters could not be written.")
+            logger.warning("Insight counters could not be written.")
 
 
 def add_counts(batch: dict[tuple, int], url: str | None = None) -> None:
