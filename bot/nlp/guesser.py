@@ -25,6 +25,7 @@ import json
 import math
 import random
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,7 @@ _VIEWS = {
     "chars": {"analyzer": "char_wb", "ngram_range": (2, 5)},
 }
 _FILES = ("vocabulary.json", "weights.npz")
+_GRAMS = "vawg_guesser_grams"
 _NOT_WHAT = {"borough", "audience", "language"}  # words that say where or who, not what
 
 
@@ -69,6 +71,16 @@ def _content(doc: Doc) -> str:
         else:
             words.append(token.lower_)
     return " ".join(words)
+
+
+@lru_cache(maxsize=1)
+def _analyzers() -> dict:
+    # Every guesser's vectorizers share these settings, so one count of n-grams serves all.
+    return {view: TfidfVectorizer(**options).build_analyzer() for view, options in _VIEWS.items()}
+
+
+def _count_grams(text: str) -> dict[str, Counter]:
+    return {view: Counter(analyze(text)) for view, analyze in _analyzers().items()}
 
 
 def load_examples(dimension: str, folder: Path = EXAMPLES) -> list[tuple[str, list[str]]]:
@@ -123,21 +135,24 @@ class TermGuesser:
         # sklearn recomputes idf_ from a sparse matrix on every access: read it once.
         self._rows = np.ascontiguousarray(self.coef.T)  # one row of weights per feature
         self._views, offset = [], 0
-        for vectorizer in self.vectorizers.values():
+        for view, vectorizer in self.vectorizers.items():
             vocabulary = vectorizer.vocabulary_
             idf = vectorizer.idf_.tolist()
-            self._views.append((vectorizer.build_analyzer(), vocabulary, idf, offset))
+            self._views.append((view, vocabulary, idf, offset))
             offset += len(vocabulary)
 
     # --- inference --------------------------------------------------------------------------
     def probabilities(self, text: str) -> dict[str, float]:
+        return self._probabilities(_count_grams(text))
+
+    def _probabilities(self, grams: dict[str, Counter]) -> dict[str, float]:
         """The same tf-idf rows as the vectorizers' transform, built by hand: a sparse matrix
         per message cost ten times more than the arithmetic."""
         if not self.labels:
             return {}
         columns, weights = [], []
-        for analyzer, vocabulary, idf, offset in self._views:
-            counts = Counter(analyzer(text))
+        for view, vocabulary, idf, offset in self._views:
+            counts = grams[view]
             found = [(vocabulary[gram], n) for gram, n in counts.items() if gram in vocabulary]
             if found:
                 view = [(1 + math.log(n)) * idf[i] for i, n in found]
@@ -159,7 +174,11 @@ class TermGuesser:
         words = sum(1 for token in doc if token.is_alpha and token.ent_type_ not in _NOT_WHAT)
         if named or words < self.min_words:
             return doc
-        probabilities = self.probabilities(_content(doc))
+        # The n-grams are counted once per message, for every guesser (doc.user_data).
+        grams = doc.user_data.get(_GRAMS)
+        if grams is None:
+            grams = doc.user_data[_GRAMS] = _count_grams(_content(doc))
+        probabilities = self._probabilities(grams)
         guesses = sorted(
             ((p, label) for label, p in probabilities.items() if p >= self.threshold),
             reverse=True,
