@@ -16,10 +16,12 @@ TRAINING_INPUTS := config.yml $(shell find data domain -name '*.yml' 2>/dev/null
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: help run test setup install spacy db migrate model lint format lock clean
+.PHONY: help run run-scaled test setup install spacy db migrate model lint format lock clean
 
 help:
 	@echo "make run    set up what is missing and start Rasa (:5005), actions (:5055), web app (:5000)"
+	@echo "make run-scaled  the same with $(REPLICAS) Rasa and $(REPLICAS) action servers behind HAProxy,"
+	@echo "                 on Redis (127.0.0.1:6379) and PostgreSQL (SCALED_DATABASE_URL)"
 	@echo "make test   set up what is missing and run every test"
 	@echo "make lint   ruff check and format check"
 	@echo "make lock   re-resolve requirements.lock from requirements/*.in"
@@ -27,7 +29,26 @@ help:
 run: setup
 	$(PY) -m bot
 
-test: setup chromium nginx
+# Several servers (deploy/scaled/README.md): conversations and locks in this machine's Redis,
+# the directory in its PostgreSQL (created, migrated and seeded once; migrated on every start).
+REPLICAS ?= 2
+SCALED_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/vawg
+SCALED_DATABASE_SEEDED := var/scaled-database.seeded
+run-scaled: setup haproxy $(SCALED_DATABASE_SEEDED)
+	DIRECTORY_DATABASE_URL=$(SCALED_DATABASE_URL) $(PY) -m directory upgrade
+	DIRECTORY_DATABASE_URL=$(SCALED_DATABASE_URL) $(PY) -m bot --replicas $(REPLICAS) \
+		--endpoints endpoints.scaled.yml
+
+$(SCALED_DATABASE_SEEDED): | $(INSTALLED)
+	@mkdir -p var
+	psql "$(dir $(SCALED_DATABASE_URL))postgres" -tAc \
+		"SELECT 1 FROM pg_database WHERE datname = '$(notdir $(SCALED_DATABASE_URL))'" | grep -q 1 \
+		|| psql "$(dir $(SCALED_DATABASE_URL))postgres" -c 'CREATE DATABASE "$(notdir $(SCALED_DATABASE_URL))"'
+	DIRECTORY_DATABASE_URL=$(SCALED_DATABASE_URL) $(PY) -m directory init-db
+	DIRECTORY_DATABASE_URL=$(SCALED_DATABASE_URL) $(PY) -m directory seed
+	touch $@
+
+test: setup chromium nginx haproxy
 	$(PY) -m pytest
 
 setup: install spacy migrate model webchat
@@ -41,6 +62,14 @@ nginx: $(NGINX)
 $(NGINX):
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y nginx
+
+# Debian's HAProxy, in front of the servers of `make run-scaled` and in its tests (tests/scale/).
+HAPROXY := /usr/sbin/haproxy
+.PHONY: haproxy
+haproxy: $(HAPROXY)
+$(HAPROXY):
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy
 
 # --- Python ------------------------------------------------------------------
 $(PY):

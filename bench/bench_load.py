@@ -64,8 +64,11 @@ SERVER_MODULES = ("bot.rasa_server", "bot.actions_server")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def servers_cpu_seconds(modules: tuple[str, ...] = SERVER_MODULES) -> float:
-    """User + system CPU seconds used so far by every Rasa and action server process here."""
+def servers_cpu_seconds(
+    modules: tuple[str, ...] = SERVER_MODULES, parent: int | None = None
+) -> float:
+    """User + system CPU seconds used so far by every Rasa and action server process here, or
+    only by the children of `parent` (one launcher), when other stacks share the machine."""
     total = 0.0
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -77,6 +80,8 @@ def servers_cpu_seconds(modules: tuple[str, ...] = SERVER_MODULES) -> float:
             fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # gone meanwhile
+        if parent is not None and int(fields[1]) != parent:  # ppid
+            continue
         total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
     return total
 
@@ -102,7 +107,13 @@ async def converse(session, url: str, script: list[str], latencies: list[float])
         latencies.append(time.perf_counter() - started)
 
 
-async def run_level(rasa_url: str, concurrency: int, conversations: int) -> dict:
+async def run_level(
+    rasa_url: str,
+    concurrency: int,
+    conversations: int,
+    parent: int | None = None,
+    modules: tuple[str, ...] = SERVER_MODULES,
+) -> dict:
     url = f"{rasa_url}/webhooks/rest/webhook"
     latencies: list[float] = []
     queue = asyncio.Queue()
@@ -116,14 +127,14 @@ async def run_level(rasa_url: str, concurrency: int, conversations: int) -> dict
     connector = aiohttp.TCPConnector(limit=concurrency)
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        cpu_before = servers_cpu_seconds()
-        actions_before = servers_cpu_seconds(("bot.actions_server",))
+        cpu_before = servers_cpu_seconds(modules, parent)
+        actions_before = servers_cpu_seconds(("bot.actions_server",), parent)
         started = time.perf_counter()
         workers = [asyncio.create_task(worker(session)) for _ in range(concurrency)]
         await asyncio.wait_for(asyncio.gather(*workers), LEVEL_TIME_CAP_S)
         elapsed = time.perf_counter() - started
-        cpu = servers_cpu_seconds() - cpu_before
-        actions_cpu = servers_cpu_seconds(("bot.actions_server",)) - actions_before
+        cpu = servers_cpu_seconds(modules, parent) - cpu_before
+        actions_cpu = servers_cpu_seconds(("bot.actions_server",), parent) - actions_before
     return {
         "cpu_ms": cpu * 1000 / max(len(latencies), 1),
         "actions_cpu_ms": actions_cpu * 1000 / max(len(latencies), 1),
@@ -135,8 +146,11 @@ async def run_level(rasa_url: str, concurrency: int, conversations: int) -> dict
     }
 
 
-def start_stack(model: Path) -> tuple[subprocess.Popen, str, Path]:
-    workdir = Path(tempfile.mkdtemp(prefix="vawg-bench-"))
+def start_stack(
+    model: Path, launcher_args: tuple[str, ...] = (), workdir: Path | None = None
+) -> tuple[subprocess.Popen, str, Path]:
+    """The launcher on free ports with `launcher_args` (bench_scale: --replicas, --endpoints)."""
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="vawg-bench-"))
     env = dict(os.environ, DIRECTORY_DATABASE_URL=f"sqlite:///{workdir / 'directory.sqlite3'}")
     for command in ("init-db", "seed"):
         subprocess.run([sys.executable, "-m", "directory", command], env=env, check=True,
@@ -151,7 +165,7 @@ def start_stack(model: Path) -> tuple[subprocess.Popen, str, Path]:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "--rasa-port", str(ports[0]),
              "--actions-port", str(ports[1]), "--web-port", str(ports[2]), "--model", str(model),
-             "--credentials", str(workdir / "credentials.yml")],
+             "--credentials", str(workdir / "credentials.yml"), *launcher_args],
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     deadline = time.monotonic() + STARTUP_TIMEOUT_S

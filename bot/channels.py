@@ -13,6 +13,8 @@
     when the person left) gets the exit reply and starts nothing.
   - Limits (bot/rate_limit.py): too many messages from one client, or new conversations
     while the server is busy, get 429 or 503 with Retry-After, before any model runs.
+  - When conversations cannot be read or saved (Redis down), the reply is the helpline
+    (`unavailable_reply`): a person is never left with an error, and nothing is kept instead.
 - `POST /webhooks/rest/exit` `{"sender": "<uuid4>"}` (any Content-Type: sendBeacon sends
   text/plain) deletes the conversation at once, even while a reply is being worked out.
 - `GET /webhooks/rest/_test/tracker/<sender>` -> `{"exists": bool}`, only when
@@ -23,6 +25,7 @@ Every response says `Cache-Control: no-store`. Nothing here logs what was sent.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -38,7 +41,9 @@ from sanic.response import HTTPResponse
 
 from bot import settings
 from bot.rate_limit import ChatLimiter, Limits
+from bot.tracker_store import StoreUnavailable
 from directory import insight
+from directory.wording import say
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +200,15 @@ def _exit_text(request: Request) -> str:
     return next((v["text"] for v in variations if v.get("text")), FALLBACK_EXIT_TEXT)
 
 
+def unavailable_text() -> str:
+    """What people read when the assistant cannot answer: the helpline, and 999."""
+    return say("chat_unavailable")
+
+
+def unavailable_reply(sender: str) -> HTTPResponse:
+    return response.json([{"recipient_id": sender, "text": unavailable_text()}])
+
+
 class PrivateRestInput(InputChannel):
     @classmethod
     def name(cls) -> str:
@@ -211,6 +225,7 @@ class PrivateRestInput(InputChannel):
     def __init__(self, limits: Limits | None = None) -> None:
         self.limiter = ChatLimiter(limits or Limits())
         self.origins = allowed_origins()
+        self.unavailable = 0  # messages answered with the helpline because Redis was down
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("vawg_private_rest", __name__)
@@ -247,13 +262,18 @@ class PrivateRestInput(InputChannel):
 
             store = tracker_store_of(request)
             if normalise_exit_phrase(text) in EXIT_PHRASES:
-                await _count_exit(store, sender)
-                await store.delete(sender)
+                # Leaving works even when Redis is down: the conversation then expires there.
+                with contextlib.suppress(StoreUnavailable):
+                    await _count_exit(store, sender)
+                    await store.delete(sender)
                 return _exit_response(request, sender)
-            if await store.has_exited(sender):
-                return _exit_response(request, sender)
+            try:
+                if await store.has_exited(sender):
+                    return _exit_response(request, sender)
+                new_conversation = not await store.exists(sender)
+            except StoreUnavailable as error:
+                return self._unavailable(sender, error)
 
-            new_conversation = not await store.exists(sender)
             verdict = self.limiter.check(client_address(request), new_conversation)
             if not verdict.allowed:
                 return _limited(verdict)
@@ -263,6 +283,8 @@ class PrivateRestInput(InputChannel):
             try:
                 # No client metadata: it would be stored in the tracker.
                 await on_new_message(UserMessage(text, collector, sender, input_channel="rest"))
+            except StoreUnavailable as error:
+                return self._unavailable(sender, error)
             except Exception as error:  # noqa: BLE001 (any failure: reply without logging text)
                 logger.error("A message could not be handled (%s).", type(error).__name__)
                 return _error(500, "Something went wrong. Please try again.")
@@ -279,8 +301,12 @@ class PrivateRestInput(InputChannel):
             if not is_uuid4(sender):
                 return _error(400, "sender must be a random UUID (version 4).")
             store = tracker_store_of(request)
-            await _count_exit(store, sender)
-            await store.delete(sender)
+            try:
+                await _count_exit(store, sender)
+                await store.delete(sender)
+            except StoreUnavailable as error:
+                logger.error("A quick exit could not delete its conversation (%s).", error)
+                return _error(503, "The chat cannot be reached now; the conversation expires.")
             return response.empty(status=204)
 
         if settings.test_hooks():
@@ -291,3 +317,11 @@ class PrivateRestInput(InputChannel):
                 return response.json({"exists": bool(exists)})
 
         return bp
+
+    def _unavailable(self, sender: str, error: StoreUnavailable) -> HTTPResponse:
+        self.unavailable += 1
+        if self.unavailable % 100 == 1:  # one line per hundred, not one per message
+            logger.error(
+                "Conversations cannot be reached (%s): answering with the helpline.", error
+            )
+        return unavailable_reply(sender)

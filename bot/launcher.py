@@ -4,6 +4,14 @@
 prints the URLs, and stops every child on one Ctrl-C or SIGTERM. Children run in
 their own process groups so the launcher alone decides the shutdown order, and ask
 the kernel to kill them if the launcher itself dies, so none is left orphaned.
+
+`python -m bot --replicas N` (what `make run-scaled` calls) starts N Rasa servers and N action
+servers on free ports instead, with HAProxy (deploy/haproxy/haproxy.cfg) on the Rasa and
+action ports in front of each set, checking their health. The endpoints must keep
+conversations in Redis with the Redis lock store (endpoints.scaled.yml). A replica that stops
+is left out by HAProxy and the others carry on; the launcher stops only when the web app,
+HAProxy or the last Rasa server stops. (In production systemd restarts each one:
+deploy/scaled/README.md.)
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import argparse
 import contextlib
 import ctypes
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -32,6 +41,10 @@ REQUIRED_PYTHON = (3, 11)
 LOOPBACK = "127.0.0.1"
 STARTUP_TIMEOUT_S = 240
 STOP_TIMEOUT_S = 15
+HAPROXY_TEMPLATE = PROJECT_ROOT / "deploy" / "haproxy" / "haproxy.cfg"
+HAPROXY = "/usr/sbin/haproxy"
+SCALED_TRACKER_STORE = "bot.tracker_store.EphemeralRedisTrackerStore"
+SCALED_LOCK_STORE = "bot.lock_store.EphemeralRedisLockStore"
 
 
 class LaunchError(RuntimeError):
@@ -55,6 +68,9 @@ class Child:
     argv: list[str]
     ready_url: str
     process: subprocess.Popen | None = field(default=None, repr=False)
+    kind: str = ""  # "rasa" or "actions" for a replica: one of several that may stop alone
+    url: str = ""
+    reported: bool = False  # a replica's stop, once reported
 
 
 def check_python(version: tuple[int, int] = sys.version_info[:2]) -> None:
@@ -125,6 +141,60 @@ def check_tracker_store(endpoints: Path) -> None:
         raise LaunchError(f"{endpoints}: {error}") from None
 
 
+def check_scaled_endpoints(endpoints: Path) -> None:
+    """Several Rasa servers must share conversations and locks: Rasa's docs forbid the
+    in-memory lock store with replicas, and an in-memory tracker store would split each
+    conversation between servers."""
+    import yaml
+
+    config = yaml.safe_load(endpoints.read_text()) or {}
+    tracker = (config.get("tracker_store") or {}).get("type")
+    lock = (config.get("lock_store") or {}).get("type")
+    if tracker != SCALED_TRACKER_STORE or lock != SCALED_LOCK_STORE:
+        raise LaunchError(
+            f"{endpoints}: several Rasa servers need tracker_store {SCALED_TRACKER_STORE} and "
+            f"lock_store {SCALED_LOCK_STORE} (see endpoints.scaled.yml); this file has "
+            f"{tracker or 'none'} and {lock or 'none'}."
+        )
+
+
+def haproxy_binary() -> str:
+    found = shutil.which("haproxy") or HAPROXY
+    if not Path(found).exists():
+        raise LaunchError("HAProxy is not installed: run `make haproxy` (Debian's package).")
+    return found
+
+
+def _server_lines(children: list[Child], kind: str) -> str:
+    return "\n".join(
+        f"    server {c.name} {c.url.removeprefix('http://')} check"
+        for c in children
+        if c.kind == kind
+    )
+
+
+def write_haproxy_config(
+    runtime_dir: Path, args: argparse.Namespace, replicas: list[Child]
+) -> Path:
+    config = HAPROXY_TEMPLATE.read_text()
+    for placeholder, value in {
+        "{{CHAT}}": f"{LOOPBACK}:{args.rasa_port}",
+        "{{ACTIONS}}": f"{LOOPBACK}:{args.actions_port}",
+        "{{RASA_SERVERS}}": _server_lines(replicas, "rasa"),
+        "{{ACTION_SERVERS}}": _server_lines(replicas, "actions"),
+    }.items():
+        config = config.replace(placeholder, value)
+    path = runtime_dir / "haproxy.cfg"
+    path.write_text(config)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
 def child_environment(extra: dict[str, str]) -> dict[str, str]:
     env = dict(os.environ)
     # The launcher serves plain http on 127.0.0.1; behind HTTPS, production sets 1.
@@ -150,39 +220,68 @@ def chat_origins(args: argparse.Namespace) -> list[str]:
     return web + args.cors_origin
 
 
-def build_children(args: argparse.Namespace, endpoints: Path) -> list[Child]:
-    py = sys.executable
-    web_origins = chat_origins(args)
-    return [
-        Child(
-            "actions",
-            [
-                py,
-                "-m",
-                "bot.actions_server",  # rasa_sdk, without echoing trackers on errors
-                *f"--actions actions --port {args.actions_port} --quiet".split(),
-            ],
-            f"http://{LOOPBACK}:{args.actions_port}/health",
-        ),
-        Child(
-            "rasa",
-            [
-                # Our wrapper of `rasa run`: it turns Rasa's silent tracker-store fallbacks
-                # into start-up errors (bot/rasa_server.py).
-                *(py, "-m", "bot.rasa_server", "run", "--model", str(args.model)),
-                *f"--interface {LOOPBACK} --port {args.rasa_port} --quiet".split(),
-                *("--endpoints", str(endpoints)),
-                *("--credentials", str(args.credentials)),
-                *("--cors", *web_origins),
-            ],
-            f"http://{LOOPBACK}:{args.rasa_port}/",
-        ),
-        Child(
-            "web",
-            [py, "-m", "directory.web", "--host", LOOPBACK, "--port", str(args.web_port)],
-            f"http://{LOOPBACK}:{args.web_port}/healthz",
-        ),
+def _actions_child(name: str, port: int, kind: str = "") -> Child:
+    url = f"http://{LOOPBACK}:{port}"
+    argv = [sys.executable, "-m", "bot.actions_server"]  # rasa_sdk, without echoing trackers
+    argv += f"--actions actions --port {port} --quiet".split()
+    return Child(name, argv, f"{url}/health", kind=kind, url=url)
+
+
+def _rasa_child(
+    args: argparse.Namespace, endpoints: Path, name: str, port: int, kind: str = ""
+) -> Child:
+    url = f"http://{LOOPBACK}:{port}"
+    argv = [
+        # Our wrapper of `rasa run`: it turns Rasa's silent tracker-store fallbacks
+        # into start-up errors (bot/rasa_server.py).
+        *(sys.executable, "-m", "bot.rasa_server", "run", "--model", str(args.model)),
+        *f"--interface {LOOPBACK} --port {port} --quiet".split(),
+        *("--endpoints", str(endpoints)),
+        *("--credentials", str(args.credentials)),
+        *("--cors", *chat_origins(args)),
     ]
+    return Child(name, argv, f"{url}/", kind=kind, url=url)
+
+
+def _web_child(args: argparse.Namespace) -> Child:
+    return Child(
+        "web",
+        [sys.executable, "-m", "directory.web", "--host", LOOPBACK, "--port", str(args.web_port)],
+        f"http://{LOOPBACK}:{args.web_port}/healthz",
+    )
+
+
+def build_children(args: argparse.Namespace, endpoints: Path) -> list[Child]:
+    return [
+        _actions_child("actions", args.actions_port),
+        _rasa_child(args, endpoints, "rasa", args.rasa_port),
+        _web_child(args),
+    ]
+
+
+def build_replicas(args: argparse.Namespace, endpoints: Path) -> list[Child]:
+    """N action servers and N Rasa servers on free ports, for HAProxy to put in front."""
+    replicas = [
+        _actions_child(f"actions-{n}", free_port(), "actions") for n in range(1, 1 + args.replicas)
+    ]
+    replicas += [
+        _rasa_child(args, endpoints, f"rasa-{n}", free_port(), "rasa")
+        for n in range(1, 1 + args.replicas)
+    ]
+    return replicas
+
+
+def build_scaled_children(
+    args: argparse.Namespace, runtime_dir: Path, endpoints: Path
+) -> list[Child]:
+    replicas = build_replicas(args, endpoints)
+    config = write_haproxy_config(runtime_dir, args, replicas)
+    haproxy = Child(
+        "haproxy",
+        [haproxy_binary(), "-db", "-f", str(config)],  # -db: in the foreground, for us to stop
+        f"http://{LOOPBACK}:{args.rasa_port}/webhooks/rest/",
+    )
+    return [*replicas, haproxy, _web_child(args)]
 
 
 def wait_until_ready(children: list[Child], timeout_s: float) -> None:
@@ -245,20 +344,66 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="credentials.yml for Rasa: the chat channel and its limits",
     )
     parser.add_argument("--startup-timeout", type=float, default=STARTUP_TIMEOUT_S)
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        help="N Rasa and N action servers behind HAProxy on the Rasa and action ports "
+        "(endpoints: Redis tracker and lock stores, e.g. endpoints.scaled.yml)",
+    )
+    args = parser.parse_args(argv)
+    if args.replicas is not None and args.replicas < 1:
+        parser.error("--replicas must be at least 1")
+    return args
+
+
+def check_children(children: list[Child]) -> None:
+    """Raises when the stack can no longer serve; a replica that stops is only reported."""
+    for child in children:
+        if child.process.poll() is None or child.reported:
+            continue
+        code = child.process.returncode
+        left = sum(c.kind == child.kind and c.process.poll() is None for c in children)
+        # Without action servers Rasa still answers, with the helpline (bot/rasa_server.py).
+        if child.kind == "actions" or (child.kind == "rasa" and left):
+            child.reported = True
+            print(
+                f"warning: {child.name} stopped (code {code}); HAProxy sends its work to the "
+                f"{left} left.",
+                file=sys.stderr,
+                flush=True,
+            )
+            continue
+        raise LaunchError(f"{child.name} stopped unexpectedly (code {code}).")
+
+
+def _up_message(args: argparse.Namespace, children: list[Child]) -> str:
+    lines = [
+        "\nThe stack is up:",
+        f"  Rasa (REST channel)  http://{LOOPBACK}:{args.rasa_port}/webhooks/rest/webhook",
+        f"  Action server        http://{LOOPBACK}:{args.actions_port}/webhook",
+        f"  Web app              http://{LOOPBACK}:{args.web_port}/",
+    ]
+    if args.replicas:
+        lines[1] += " (HAProxy)"
+        lines[2] += " (HAProxy)"
+        lines += [f"  replica {c.name:<12} {c.url} pid {c.process.pid}" for c in children if c.kind]
+    return "\n".join([*lines, "Press Ctrl-C to stop."])
 
 
 def run(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     check_python()
     for port, what in (
-        (args.rasa_port, "Rasa"),
-        (args.actions_port, "the action server"),
+        (args.rasa_port, "Rasa" if not args.replicas else "HAProxy (chat)"),
+        (args.actions_port, "the action server" if not args.replicas else "HAProxy (actions)"),
         (args.web_port, "the web app"),
     ):
         check_port_free(port, what)
     if not args.model.exists():
         raise LaunchError(f"No trained model at {args.model}. Run `make run` to train one.")
+    if args.replicas:
+        check_scaled_endpoints(args.endpoints)
+        haproxy_binary()
     check_tracker_store(args.endpoints)
 
     signal.signal(signal.SIGINT, _request_stop)
@@ -266,34 +411,30 @@ def run(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="vawg-run-") as runtime:
         endpoints = write_endpoints(Path(runtime), args.actions_port, args.endpoints)
-        env = child_environment(
-            {
-                "VAWG_BOT_URL": f"http://{LOOPBACK}:{args.rasa_port}",
-                # The chat channel refuses browsers posting from any other page.
-                settings.CHAT_ORIGINS: " ".join(chat_origins(args)),
-            }
-        )
-        children = build_children(args, endpoints)
+        extra = {
+            "VAWG_BOT_URL": f"http://{LOOPBACK}:{args.rasa_port}",
+            # The chat channel refuses browsers posting from any other page.
+            settings.CHAT_ORIGINS: " ".join(chat_origins(args)),
+        }
+        if args.replicas:
+            # HAProxy is one trusted hop: the chat's limits count the address it forwards.
+            extra["SANIC_PROXIES_COUNT"] = os.environ.get("SANIC_PROXIES_COUNT", "1")
+            children = build_scaled_children(args, Path(runtime), endpoints)
+        else:
+            children = build_children(args, endpoints)
+        env = child_environment(extra)
         try:
-            for child in children:
-                child.process = subprocess.Popen(
-                    child.argv, cwd=PROJECT_ROOT, env=env, preexec_fn=_die_with_parent
-                )
-            wait_until_ready(children, args.startup_timeout)
-            print(
-                "\nThe stack is up:\n"
-                f"  Rasa (REST channel)  http://{LOOPBACK}:{args.rasa_port}/webhooks/rest/webhook\n"
-                f"  Action server        http://{LOOPBACK}:{args.actions_port}/webhook\n"
-                f"  Web app              http://{LOOPBACK}:{args.web_port}/\n"
-                "Press Ctrl-C to stop.",
-                flush=True,
-            )
+            # HAProxy last, once its servers answer, so its first checks find them up.
+            first = [c for c in children if c.name != "haproxy"]
+            for group in (first, [c for c in children if c.name == "haproxy"]):
+                for child in group:
+                    child.process = subprocess.Popen(
+                        child.argv, cwd=PROJECT_ROOT, env=env, preexec_fn=_die_with_parent
+                    )
+                wait_until_ready(group, args.startup_timeout)
+            print(_up_message(args, children), flush=True)
             while True:
-                for child in children:
-                    if child.process.poll() is not None:
-                        raise LaunchError(
-                            f"{child.name} stopped unexpectedly (code {child.process.returncode})."
-                        )
+                check_children(children)
                 time.sleep(0.2)
         except StopRequested:
             pass

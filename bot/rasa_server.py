@@ -7,7 +7,9 @@ quietly does things that would keep conversations:
   conversation into a never-evicting in-memory store;
 - `--enable-api` serves whole transcripts; DEBUG logs carry what people type;
 - a failed action call is logged at ERROR with the response body, which can hold the tracker.
-Here each of those is an error at start-up, before Rasa serves anything.
+Here each of those is an error at start-up, before Rasa serves anything. And when the action
+server cannot be reached or fails, Rasa would answer nothing at all; here the reply is the
+helpline (`_answer_with_the_helpline_on_failure`).
 
 It also bounds what one request may cost (`limit_http`): a body of at most 32 KB (413), a
 request that must arrive within 10 s, and idle keep-alive connections closed after 5 s, so
@@ -17,6 +19,7 @@ slow or huge clients cannot hold the server.
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from pathlib import Path
 
@@ -29,6 +32,8 @@ from bot.tracker_store import (
     check_endpoints,
     load_store_class,
 )
+
+logger = logging.getLogger("bot.rasa_server")
 
 # Options of `rasa run` that would expose or log conversations.
 FORBIDDEN_OPTIONS = {
@@ -212,6 +217,31 @@ def install_speedups() -> None:
     rasa.core.run.configure_app = _configure_app_with_a_frozen_heap(rasa.core.run.configure_app)
 
 
+def _answer_with_the_helpline_on_failure(run):
+    """RemoteAction.run, replying with the helpline when the action server is down or fails.
+
+    Rasa logs the failure and carries on without the action's events, so the person would get
+    an empty reply. A rejection (ActionExecutionRejection) is Rasa's normal flow and passes.
+    """
+    from rasa.core.actions.action import ActionExecutionRejection
+    from rasa.shared.core.events import BotUttered
+    from rasa.shared.exceptions import RasaException
+
+    @functools.wraps(run)
+    async def running(self, output_channel, nlg, tracker, domain):
+        try:
+            return await run(self, output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise
+        except RasaException as error:
+            from bot.channels import unavailable_text
+
+            logger.error("Action %s failed (%s): answering with the helpline.", self.name(), error)
+            return [BotUttered(text=unavailable_text())]
+
+    return running
+
+
 def install_guards() -> None:
     import rasa.core.actions.action
     import rasa.core.agent
@@ -222,6 +252,9 @@ def install_guards() -> None:
     rasa.core.run.configure_app = _configure_app_with_limits(rasa.core.run.configure_app)
 
     rasa.core.actions.action.RemoteAction._validate_action_result = _validate_action_result
+    rasa.core.actions.action.RemoteAction.run = _answer_with_the_helpline_on_failure(
+        rasa.core.actions.action.RemoteAction.run
+    )
 
     rasa.core.tracker_store._load_from_module_name_in_endpoint_config = _load_store_or_fail
     rasa.core.agent.Agent._create_tracker_store = staticmethod(_use_store_unwrapped)

@@ -9,7 +9,9 @@ on request (quick exit), and never stream events to a broker.
   longest idle conversation of one message goes first (the shape of a flood), and a
   conversation under way only when there are none of those.
 - `EphemeralRedisTrackerStore`: several Rasa instances sharing one Redis. Keys carry an expiry;
-  by default it refuses a Redis that snapshots or appends to disk.
+  by default it refuses a Redis that snapshots or appends to disk. Calls are asynchronous, so a
+  slow Redis never holds Rasa's event loop, and a Redis that cannot be reached raises
+  `StoreUnavailable` (the chat channel answers with the helpline), never a fallback to memory.
 
 A long conversation is compacted as it is saved: past `MAX_EVENTS` events, only the recent
 turns are kept, behind the slots' values at the cut, so turn 300 costs what turn 30 does (the
@@ -59,6 +61,10 @@ KEEP_EVENTS = 60
 
 class UnsafeConfiguration(RuntimeError):
     """The configured tracker store would keep conversations, or cannot be loaded."""
+
+
+class StoreUnavailable(RuntimeError):
+    """Conversations cannot be read or saved now (Redis is down or too slow)."""
 
 
 def _ends_in_quick_exit(tracker: DialogueStateTracker) -> bool:
@@ -149,8 +155,6 @@ class EphemeralTrackerStore(TrackerStore, SerializedTrackerAsText):
                 insight.record("quick-exit")
             await self.delete(tracker.sender_id)
             return
-        if await self.has_exited(tracker.sender_id):
-            return
         if len(tracker.events) > MAX_EVENTS and self.domain is not None:
             tracker = compacted(tracker, self.domain.slots)
         established = _user_messages(tracker, at_least=2)
@@ -184,6 +188,8 @@ class EphemeralTrackerStore(TrackerStore, SerializedTrackerAsText):
         raise NotImplementedError
 
     async def _put(self, sender_id: str, serialised: str, established: bool) -> None:
+        """Stores the conversation unless it has a tombstone: one step, so an exit on another
+        server between a check and the write cannot be undone by the write."""
         raise NotImplementedError
 
     async def _get(self, sender_id: str) -> str | None:
@@ -263,6 +269,8 @@ class EphemeralInMemoryTrackerStore(EphemeralTrackerStore):
     async def _put(self, sender_id: str, serialised: str, established: bool) -> None:
         self._ensure_sweeper()
         self.sweep()
+        if sender_id in self._tombstones:
+            return  # no await since the check: nothing else ran in between
         queue, other = (
             (self._established, self._new) if established else (self._new, self._established)
         )
@@ -323,12 +331,23 @@ class EphemeralRedisTrackerStore(EphemeralTrackerStore):
     file, or conversations would reach its disk: that is checked at start-up and refused unless
     `require_no_persistence: false` (only for a Redis where CONFIG is disabled and persistence
     is known to be off).
+
+    `red` is a blocking client for those start-up checks only; every call while Rasa serves
+    goes through an asyncio client (one per event loop), and a save is one Lua script that
+    writes only if the conversation has no exit marker.
+    """
+
+    # KEYS: tracker, tombstone. ARGV: serialised tracker, TTL in ms. 1 if written.
+    PUT_UNLESS_EXITED = """
+        if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return 1
     """
 
     def __init__(
         self,
         domain: Any = None,
-        host: str | None = None,  # the endpoint's `url`: redis://host:port/db
+        host: str | None = None,  # the endpoint's `url`: redis://[:password@]host:port/db
         event_broker: Any = None,
         ttl_seconds: float = DEFAULT_TTL_S,
         key_prefix: str = DEFAULT_REDIS_PREFIX,
@@ -340,19 +359,23 @@ class EphemeralRedisTrackerStore(EphemeralTrackerStore):
         super().__init__(domain, event_broker, ttl_seconds)
         if not host:
             raise UnsafeConfiguration("The Redis tracker store needs `url: redis://host:port/db`.")
-        self.red = redis.Redis.from_url(
-            host,
-            decode_responses=True,
-            socket_timeout=socket_timeout,
-            socket_connect_timeout=socket_timeout,
-        )
+        self.url = host
+        self.socket_timeout = socket_timeout
+        self.red = redis.Redis.from_url(host, decode_responses=True, **self._timeouts())
         self.key_prefix = key_prefix
+        self._clients: dict[int, Any] = {}  # id(event loop) -> redis.asyncio.Redis
         try:
             self.red.ping()
         except redis.exceptions.RedisError as error:
             raise UnsafeConfiguration(f"Cannot reach Redis at {host}: {error}") from error
         if require_no_persistence:
             self._refuse_persistence()
+
+    def _timeouts(self) -> dict[str, float]:
+        return {
+            "socket_timeout": self.socket_timeout,
+            "socket_connect_timeout": self.socket_timeout,
+        }
 
     def _refuse_persistence(self) -> None:
         import redis
@@ -372,6 +395,20 @@ class EphemeralRedisTrackerStore(EphemeralTrackerStore):
                 'Run it with `save ""` and `appendonly no`.'
             )
 
+    def _client(self):
+        """The asyncio client of the running event loop (a client cannot move between loops)."""
+        import redis.asyncio
+
+        loop_id = id(asyncio.get_running_loop())
+        client = self._clients.get(loop_id)
+        if client is None:
+            client = redis.asyncio.Redis.from_url(
+                self.url, decode_responses=True, **self._timeouts(), **reconnecting()
+            )
+            client.put_unless_exited = client.register_script(self.PUT_UNLESS_EXITED)
+            self._clients = {loop_id: client}  # the loop before this one is gone
+        return client
+
     def _key(self, sender_id: str) -> str:
         return f"{self.key_prefix}tracker:{sender_id}"
 
@@ -382,27 +419,60 @@ class EphemeralRedisTrackerStore(EphemeralTrackerStore):
         return max(1, int(self.ttl_seconds * 1000))
 
     async def _put(self, sender_id: str, serialised: str, established: bool) -> None:
-        self.red.set(self._key(sender_id), serialised, px=self._ttl_ms())
+        keys = [self._key(sender_id), self._tombstone(sender_id)]
+        async with unavailable_on_redis_errors():
+            await self._client().put_unless_exited(keys=keys, args=[serialised, self._ttl_ms()])
 
     async def _get(self, sender_id: str) -> str | None:
-        return self.red.get(self._key(sender_id))
+        async with unavailable_on_redis_errors():
+            return await self._client().get(self._key(sender_id))
 
     async def _deleted_at(self, sender_id: str) -> float | None:
-        value = self.red.get(self._tombstone(sender_id))
+        async with unavailable_on_redis_errors():
+            value = await self._client().get(self._tombstone(sender_id))
         return float(value) if value is not None else None
 
     async def exists(self, conversation_id: str) -> bool:
-        return bool(self.red.exists(self._key(conversation_id)))
+        async with unavailable_on_redis_errors():
+            return bool(await self._client().exists(self._key(conversation_id)))
 
     async def delete(self, sender_id: str) -> None:
-        with self.red.pipeline(transaction=True) as pipe:
+        async with (
+            unavailable_on_redis_errors(),
+            self._client().pipeline(transaction=True) as pipe,
+        ):
             pipe.delete(self._key(sender_id))
             pipe.set(self._tombstone(sender_id), repr(time.time()), px=self._ttl_ms())
-            pipe.execute()
+            await pipe.execute()
 
     async def keys(self) -> Iterable[str]:
         prefix = self._key("")
-        return [key[len(prefix) :] for key in self.red.scan_iter(match=f"{prefix}*", count=500)]
+        async with unavailable_on_redis_errors():
+            return [
+                key[len(prefix) :]
+                async for key in self._client().scan_iter(match=f"{prefix}*", count=500)
+            ]
+
+
+def reconnecting() -> dict:
+    """Options for an asyncio Redis client to try once more on a new connection: after Redis
+    restarts, every pooled connection is dead, and the first use of each would fail a message."""
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError
+
+    return {"retry": Retry(NoBackoff(), 1), "retry_on_error": [ConnectionError]}
+
+
+@contextlib.asynccontextmanager
+async def unavailable_on_redis_errors():
+    """Redis errors as StoreUnavailable, the one failure the chat channel answers for."""
+    import redis
+
+    try:
+        yield
+    except redis.exceptions.RedisError as error:
+        raise StoreUnavailable(f"Redis: {type(error).__name__}") from error
 
 
 def _endpoint_kwargs(tracker_store: dict) -> tuple[str | None, dict]:

@@ -42,9 +42,9 @@ def _service_missing(what: str, error: Exception) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def postgres_url():
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+@contextlib.contextmanager
+def fresh_postgres_database():
+    """A fresh, empty PostgreSQL database, dropped afterwards."""
     import psycopg2
 
     try:
@@ -65,6 +65,62 @@ def postgres_url():
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+REDIS_SERVER = "/usr/bin/redis-server"
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, on a free port, keeping nothing on disk: a test may
+    stop and start it (the machine's Redis is shared with every other test)."""
+
+    def __init__(self, workdir: Path) -> None:
+        if not Path(REDIS_SERVER).exists():
+            _service_missing("redis-server", FileNotFoundError(REDIS_SERVER))
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                redis.Redis.from_url(self.url, socket_connect_timeout=1).ping()
+                return
+            except redis.exceptions.ConnectionError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    pytest.fail("redis-server did not start")
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def private_redis(workdir: Path):
+    server = PrivateRedis(workdir)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -160,6 +216,9 @@ def launch_stack(
     limits: dict | None = None,
     extra_env: dict | None = None,
     model: Path = MODEL,
+    lock_store: dict | None = None,
+    database_url: str | None = None,
+    launcher_args: tuple[str, ...] = (),
 ):
     """Start the launcher on free ports against a fresh seeded SQLite directory.
 
@@ -168,19 +227,23 @@ def launch_stack(
     `limits` replaces the chat channel's limits. By default they are LOOPBACK_LIMITS: every
     test client is 127.0.0.1, so credentials.yml's per-client limits would be one budget
     for the whole suite (tests/safety/test_chat_limits.py tests the real ones).
+    `lock_store`, `database_url` (an empty database, seeded here) and `launcher_args`
+    (`--replicas 2`) are for the scaled stack of tests/scale/.
     """
     if not model.exists():
         pytest.fail(f"No trained model at {model}: run `make model` (make test does it first).")
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
     if tracker_store is not None:
         endpoints["tracker_store"] = tracker_store
+    if lock_store is not None:
+        endpoints["lock_store"] = lock_store
     endpoints_path = workdir / "endpoints.yml"
     endpoints_path.write_text(yaml.safe_dump(endpoints))
     credentials = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text())
     credentials[CHANNEL]["limits"] = LOOPBACK_LIMITS if limits is None else limits
     credentials_path = workdir / "credentials.yml"
     credentials_path.write_text(yaml.safe_dump(credentials))
-    database_url = f"sqlite:///{workdir / 'directory.sqlite3'}"
+    database_url = database_url or f"sqlite:///{workdir / 'directory.sqlite3'}"
     env = dict(os.environ, DIRECTORY_DATABASE_URL=database_url)
     env.pop("VAWG_TEST_HOOKS", None)
     # The insight counters are written each second, so tests can look at them.
@@ -202,6 +265,7 @@ def launch_stack(
                 f"--model={model}",
                 f"--endpoints={endpoints_path}",
                 f"--credentials={credentials_path}",
+                *launcher_args,
             ],  # fmt: skip
             cwd=PROJECT_ROOT,
             env=env,

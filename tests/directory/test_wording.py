@@ -11,6 +11,8 @@ from directory import wording
 from directory.wording import listing, say
 
 DIRECTORY = Path(wording.__file__).parent
+# The chat channel says one entry too (chat_unavailable); bot may import directory, not back.
+BOT = DIRECTORY.parent / "bot"
 _SAID = re.compile(r"""\bsay\(\s*["']([a-z0-9_]+)["']""")
 # Keys chosen at run time (say(where), a tier's key) are named whole in the code all the same.
 _NAMED = re.compile(r"""["']((?:out_of_area|tier)_[a-z_]+)["']""")
@@ -20,7 +22,7 @@ _TABLE = re.compile(r"""\bwording\(\)\[["']([a-z0-9_]+)["']\]""")
 
 def _keys_in_code() -> set[str]:
     found = set()
-    for path in DIRECTORY.rglob("*.py"):
+    for path in [*DIRECTORY.rglob("*.py"), *BOT.rglob("*.py")]:
         text = path.read_text()
         found |= set(_SAID.findall(text)) | set(_NAMED.findall(text)) | set(_TABLE.findall(text))
     return found
