@@ -55,21 +55,14 @@ setup: install spacy migrate model webchat
 
 include webchat/webchat.mk
 
-# Debian's nginx, for the tests of the reverse-proxy recipe in deploy/nginx/ (not started here).
-NGINX := /usr/sbin/nginx
-.PHONY: nginx
-nginx: $(NGINX)
-$(NGINX):
+# Debian's packages the tests drive, each installed once, named after its binary: nginx for the
+# reverse-proxy recipe in deploy/nginx/ (not started here), HAProxy in front of the servers of
+# `make run-scaled` and in its tests (tests/scale/).
+.PHONY: nginx haproxy
+nginx haproxy: %: /usr/sbin/%
+/usr/sbin/nginx /usr/sbin/haproxy:
 	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y nginx
-
-# Debian's HAProxy, in front of the servers of `make run-scaled` and in its tests (tests/scale/).
-HAPROXY := /usr/sbin/haproxy
-.PHONY: haproxy
-haproxy: $(HAPROXY)
-$(HAPROXY):
-	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy
+	DEBIAN_FRONTEND=noninteractive apt-get install -y $(notdir $@)
 
 # --- Python ------------------------------------------------------------------
 $(PY):

@@ -30,8 +30,8 @@ from rasa.core.lock_store import LockError, LockStore
 
 from bot.tracker_store import (
     DEFAULT_REDIS_PREFIX,
+    AsyncRedis,
     UnsafeConfiguration,
-    reconnecting,
     unavailable_on_redis_errors,
 )
 
@@ -79,8 +79,6 @@ class EphemeralRedisLockStore(LockStore):
         poll_seconds: float = DEFAULT_POLL_S,
         socket_timeout: float = 2.0,
     ) -> None:
-        import redis.asyncio
-
         if endpoint_config is not None:
             url = endpoint_config.url
             options = dict(endpoint_config.kwargs)
@@ -98,23 +96,9 @@ class EphemeralRedisLockStore(LockStore):
         self.key_prefix = key_prefix
         self.lifetime_ms = int(lifetime_seconds * 1000)
         self.poll_seconds = poll_seconds
-        self._timeouts = {
-            "socket_timeout": socket_timeout,
-            "socket_connect_timeout": socket_timeout,
-        }
-        self._clients: dict[int, Any] = {}
-        self._redis_asyncio = redis.asyncio
-
-    def _scripts(self):
-        loop_id = id(asyncio.get_running_loop())
-        scripts = self._clients.get(loop_id)
-        if scripts is None:
-            client = self._redis_asyncio.Redis.from_url(
-                self.url, decode_responses=True, **self._timeouts, **reconnecting()
-            )
-            scripts = tuple(client.register_script(s) for s in (ISSUE, TURN, RELEASE))
-            self._clients = {loop_id: scripts}
-        return scripts
+        self._async = AsyncRedis(
+            url, socket_timeout, {"issue": ISSUE, "turn": TURN, "release": RELEASE}
+        )
 
     def _keys(self, conversation_id: str) -> list[str]:
         queue = f"{self.key_prefix}lock:{conversation_id}"
@@ -125,7 +109,7 @@ class EphemeralRedisLockStore(LockStore):
         self, conversation_id: str, lock_lifetime: float | None = None, wait_time_in_seconds=None
     ) -> AsyncIterator[None]:
         """Waits for this message's turn; Rasa's arguments are ignored for our own settings."""
-        issue, turn, release = self._scripts()
+        issue, turn, release = (self._async.script(n) for n in ("issue", "turn", "release"))
         keys = self._keys(conversation_id)
         async with unavailable_on_redis_errors():
             ticket = await issue(keys=keys, args=[self.lifetime_ms])

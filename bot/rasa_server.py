@@ -236,7 +236,12 @@ def _answer_with_the_helpline_on_failure(run):
         except RasaException as error:
             from bot.channels import unavailable_text
 
-            logger.error("Action %s failed (%s): answering with the helpline.", self.name(), error)
+            # The type only: a message can quote the action server's response (the tracker).
+            logger.error(
+                "Action %s failed (%s): answering with the helpline.",
+                self.name(),
+                type(error).__name__,
+            )
             return [BotUttered(text=unavailable_text())]
 
     return running

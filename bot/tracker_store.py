@@ -363,7 +363,7 @@ class EphemeralRedisTrackerStore(EphemeralTrackerStore):
         self.socket_timeout = socket_timeout
         self.red = redis.Redis.from_url(host, decode_responses=True, **self._timeouts())
         self.key_prefix = key_prefix
-        self._clients: dict[int, Any] = {}  # id(event loop) -> redis.asyncio.Redis
+        self._async = AsyncRedis(host, socket_timeout, {"put": self.PUT_UNLESS_EXITED})
         try:
             self.red.ping()
         except redis.exceptions.RedisError as error:
@@ -396,18 +396,7 @@ class EphemeralRedisTrackerStore(EphemeralTrackerStore):
             )
 
     def _client(self):
-        """The asyncio client of the running event loop (a client cannot move between loops)."""
-        import redis.asyncio
-
-        loop_id = id(asyncio.get_running_loop())
-        client = self._clients.get(loop_id)
-        if client is None:
-            client = redis.asyncio.Redis.from_url(
-                self.url, decode_responses=True, **self._timeouts(), **reconnecting()
-            )
-            client.put_unless_exited = client.register_script(self.PUT_UNLESS_EXITED)
-            self._clients = {loop_id: client}  # the loop before this one is gone
-        return client
+        return self._async.client()
 
     def _key(self, sender_id: str) -> str:
         return f"{self.key_prefix}tracker:{sender_id}"
@@ -421,7 +410,7 @@ class EphemeralRedisTrackerStore(EphemeralTrackerStore):
     async def _put(self, sender_id: str, serialised: str, established: bool) -> None:
         keys = [self._key(sender_id), self._tombstone(sender_id)]
         async with unavailable_on_redis_errors():
-            await self._client().put_unless_exited(keys=keys, args=[serialised, self._ttl_ms()])
+            await self._async.script("put")(keys=keys, args=[serialised, self._ttl_ms()])
 
     async def _get(self, sender_id: str) -> str | None:
         async with unavailable_on_redis_errors():
@@ -454,14 +443,47 @@ class EphemeralRedisTrackerStore(EphemeralTrackerStore):
             ]
 
 
-def reconnecting() -> dict:
-    """Options for an asyncio Redis client to try once more on a new connection: after Redis
-    restarts, every pooled connection is dead, and the first use of each would fail a message."""
-    from redis.asyncio.retry import Retry
-    from redis.backoff import NoBackoff
-    from redis.exceptions import ConnectionError
+class AsyncRedis:
+    """The asyncio Redis client of the running event loop (a client cannot move between loops),
+    with `scripts` (name -> Lua source) registered on it, shared by the tracker and lock stores.
 
-    return {"retry": Retry(NoBackoff(), 1), "retry_on_error": [ConnectionError]}
+    It tries once more on a new connection: after Redis restarts, every pooled connection is
+    dead, and the first use of each would otherwise fail a message.
+    """
+
+    def __init__(self, url: str, socket_timeout: float, scripts: dict[str, str]) -> None:
+        self.url = url
+        self.socket_timeout = socket_timeout
+        self.scripts_source = scripts
+        self._loop_id: int | None = None
+        self._client: Any = None
+        self._scripts: dict[str, Any] = {}
+
+    def client(self):
+        loop_id = id(asyncio.get_running_loop())
+        if loop_id != self._loop_id:  # the loop before this one is gone
+            import redis.asyncio
+            from redis.asyncio.retry import Retry
+            from redis.backoff import NoBackoff
+
+            self._client = redis.asyncio.Redis.from_url(
+                self.url,
+                decode_responses=True,
+                socket_timeout=self.socket_timeout,
+                socket_connect_timeout=self.socket_timeout,
+                retry=Retry(NoBackoff(), 1),
+                retry_on_error=[redis.exceptions.ConnectionError],
+            )
+            self._scripts = {
+                name: self._client.register_script(source)
+                for name, source in self.scripts_source.items()
+            }
+            self._loop_id = loop_id
+        return self._client
+
+    def script(self, name: str):
+        self.client()
+        return self._scripts[name]
 
 
 @contextlib.asynccontextmanager

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from bot.launcher import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT_ROOT / "models" / "vawg.tar.gz"
@@ -155,12 +156,6 @@ def nlu_examples(path: Path) -> list[tuple[str, str, str]]:
                 annotated = line.strip()[2:]
                 found.append((block.get("intent"), _ANNOTATION.sub(r"\1", annotated), annotated))
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def new_sender() -> str:
