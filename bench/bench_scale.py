@@ -81,7 +81,8 @@ def main() -> None:
     cores = len(os.sched_getaffinity(0))
     print(f"cores: {cores} usable ({os.cpu_count()} on the machine)")
     print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    rows = [row for n in args.replicas for row in measure(n, args.model, args.conversations_per_worker)]
+    per_worker = args.conversations_per_worker
+    rows = [row for n in args.replicas for row in measure(n, args.model, per_worker)]
 
     header = ("servers", "at once", "messages", "p50 ms", "p95 ms", "msg/s", "x one",
               "CPU ms/msg", "HAProxy")  # fmt: skip
