@@ -274,7 +274,7 @@ class PrivateRestInput(InputChannel):
             except StoreUnavailable as error:
                 return self._unavailable(sender, error)
 
-            verdict = self.limiter.check(client_address(request), new_conversation)
+            verdict = await self.limiter.check(client_address(request), new_conversation)
             if not verdict.allowed:
                 return _limited(verdict)
 

@@ -121,6 +121,25 @@ def write_endpoints(runtime_dir: Path, actions_port: int, source: Path = DEFAULT
     return path
 
 
+def write_shared_limits(runtime_dir: Path, credentials: Path, endpoints: Path) -> Path:
+    """credentials.yml with the chat's limits counted in the conversations' Redis, unless it
+    names a Redis of its own: counted in each server alone, N servers would allow N times as
+    many messages from one person."""
+    import yaml
+
+    config = yaml.safe_load(credentials.read_text()) or {}
+    channel = next(iter(config.values()), None) if len(config) == 1 else None
+    if not isinstance(channel, dict):
+        raise LaunchError(f"{credentials}: expected one chat channel (see credentials.yml).")
+    limits = channel["limits"] = channel.get("limits") or {}
+    tracker_store = (yaml.safe_load(endpoints.read_text()) or {}).get("tracker_store") or {}
+    if tracker_store.get("url"):
+        limits.setdefault("redis_url", tracker_store["url"])
+    path = runtime_dir / "credentials.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
 def check_tracker_store(endpoints: Path) -> None:
     """Refuse to start unless the tracker store loads and forgets conversations.
 
@@ -419,6 +438,7 @@ def run(argv: list[str] | None = None) -> int:
         if args.replicas:
             # HAProxy is one trusted hop: the chat's limits count the address it forwards.
             extra["SANIC_PROXIES_COUNT"] = os.environ.get("SANIC_PROXIES_COUNT", "1")
+            args.credentials = write_shared_limits(Path(runtime), args.credentials, endpoints)
             children = build_scaled_children(args, Path(runtime), endpoints)
         else:
             children = build_children(args, endpoints)

@@ -12,8 +12,9 @@ limit: people already talking keep their answers when a flood arrives.
 
 Counters are fixed windows keyed by client and window number: in this process's memory
 (`MemoryCounters`, one Rasa process) or in Redis (`RedisCounters`, several processes sharing
-one count). Keys hold an address and a number, never anything a person typed, and expire with
-their window.
+one count, through the asyncio client so that a slow Redis never stalls other conversations;
+`python -m bot --replicas` shares them in the conversations' Redis). Keys hold an address
+and a number, never anything a person typed, and expire with their window.
 
 Configured under the channel in credentials.yml:
 
@@ -84,7 +85,7 @@ class MemoryCounters:
         # window length -> (current window number, counts in it)
         self._windows: dict[float, tuple[int, dict[str, int]]] = {}
 
-    def add(self, keys: list[str], window_seconds: float) -> list[int]:
+    async def add(self, keys: list[str], window_seconds: float) -> list[int]:
         window = int(self._clock() // window_seconds)
         current, counts = self._windows.get(window_seconds, (None, {}))
         if current != window:
@@ -109,22 +110,24 @@ class RedisCounters:
     ) -> None:
         import redis
 
-        self._red = redis.Redis.from_url(
-            url, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout
-        )
-        self._red.ping()
+        from bot.tracker_store import AsyncRedis
+
+        # Checked once, blocking, at start-up: a wrong URL is a start-up error.
+        with redis.Redis.from_url(url, socket_connect_timeout=socket_timeout) as probe:
+            probe.ping()
+        self._red = AsyncRedis(url, socket_timeout, scripts={})
         self._prefix = prefix
         self._clock = clock
 
-    def add(self, keys: list[str], window_seconds: float) -> list[int]:
+    async def add(self, keys: list[str], window_seconds: float) -> list[int]:
         window = int(self._clock() // window_seconds)
         expiry_ms = max(1000, int(window_seconds * 2000))  # outlives its window, then goes
-        with self._red.pipeline(transaction=False) as pipe:
+        async with self._red.client().pipeline(transaction=False) as pipe:
             for key in keys:
                 name = f"{self._prefix}{window_seconds:g}s:{window}:{key}"
                 pipe.incr(name)
                 pipe.pexpire(name, expiry_ms)
-            replies = pipe.execute()
+            replies = await pipe.execute()
         return [int(count) for count in replies[0::2]]
 
 
@@ -152,10 +155,10 @@ class ChatLimiter:
             "busy": 0,
         }
 
-    def check(self, client: str, new_conversation: bool) -> Verdict:
+    async def check(self, client: str, new_conversation: bool) -> Verdict:
         keys = [f"msg:{client}"] + ([f"new:{client}"] if new_conversation else [])
         try:
-            counts = self._counters.add(keys, self.limits.window_seconds)
+            counts = await self._counters.add(keys, self.limits.window_seconds)
         except Exception as error:  # noqa: BLE001 (Redis down: keep answering, say so)
             self.counter_failures += 1
             if self.counter_failures % 100 == 1:
@@ -167,15 +170,15 @@ class ChatLimiter:
             return Verdict(True)
         if counts[1] > self.limits.new_conversations_per_client:
             return self._refuse("new_conversations")
-        if self._count_all_new() > self.limits.new_conversations_per_second:
+        if await self._count_all_new() > self.limits.new_conversations_per_second:
             return self._refuse("all_new_conversations", retry_after_s=5)
         if self.in_flight >= self.limits.busy_in_flight:
             return self._refuse("busy", retry_after_s=5)
         return Verdict(True)
 
-    def _count_all_new(self) -> int:
+    async def _count_all_new(self) -> int:
         try:
-            return self._counters.add(["new:all"], 1.0)[0]
+            return (await self._counters.add(["new:all"], 1.0))[0]
         except Exception:  # noqa: BLE001 (counted as a failure above when Redis is down)
             return 0
 

@@ -68,6 +68,36 @@ def test_endpoints_point_actions_at_loopback_ip(tmp_path):
     )
 
 
+def test_several_servers_count_the_chat_limits_in_one_redis(tmp_path):
+    import yaml
+
+    from bot.rate_limit import Limits
+
+    shared = launcher.write_shared_limits(
+        tmp_path, PROJECT_ROOT / "credentials.yml", PROJECT_ROOT / "endpoints.scaled.yml"
+    )
+    channel = yaml.safe_load(shared.read_text())["bot.channels.PrivateRestInput"]
+    limits = Limits.from_config(channel["limits"])
+    assert limits.redis_url == "redis://127.0.0.1:6379/0"  # the conversations' Redis
+    assert limits.messages_per_client == 60  # the rest as credentials.yml has it
+
+    # A Redis named for the limits is kept.
+    own = tmp_path / "own.yml"
+    channel["limits"]["redis_url"] = "redis://10.0.0.9:6379/1"
+    own.write_text(yaml.safe_dump({"bot.channels.PrivateRestInput": channel}))
+    (tmp_path / "out").mkdir()
+    kept = launcher.write_shared_limits(
+        tmp_path / "out", own, PROJECT_ROOT / "endpoints.scaled.yml"
+    )
+    kept_limits = yaml.safe_load(kept.read_text())["bot.channels.PrivateRestInput"]["limits"]
+    assert kept_limits["redis_url"] == "redis://10.0.0.9:6379/1"
+
+    two = tmp_path / "two.yml"
+    two.write_text(yaml.safe_dump({"a": {}, "b": {}}))
+    with pytest.raises(launcher.LaunchError, match="one chat channel"):
+        launcher.write_shared_limits(tmp_path / "out", two, PROJECT_ROOT / "endpoints.scaled.yml")
+
+
 def _children_of(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]

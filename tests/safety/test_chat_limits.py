@@ -3,6 +3,7 @@ counted in one process or shared through Redis; and through the real channel."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.error
 import urllib.request
@@ -23,6 +24,11 @@ class Clock:
         return self.now
 
 
+def run(check):
+    """A check is a coroutine (the Redis counters are asyncio): run it to its verdict."""
+    return asyncio.run(check)
+
+
 def limiter(clock=None, **settings) -> ChatLimiter:
     return ChatLimiter(Limits(**settings), MemoryCounters(clock or Clock()))
 
@@ -30,47 +36,47 @@ def limiter(clock=None, **settings) -> ChatLimiter:
 def test_each_client_has_its_own_budget_per_window():
     clock = Clock()
     chat = limiter(clock, window_seconds=60, messages_per_client=3)
-    assert [chat.check("a", new_conversation=False).allowed for _ in range(4)] == [
+    assert [run(chat.check("a", new_conversation=False)).allowed for _ in range(4)] == [
         True, True, True, False,
     ]  # fmt: skip
-    refused = chat.check("a", new_conversation=False)
+    refused = run(chat.check("a", new_conversation=False))
     assert refused.reason == "client" and refused.retry_after_s == 60
-    assert chat.check("b", new_conversation=False).allowed
+    assert run(chat.check("b", new_conversation=False)).allowed
     clock.now += 60  # the next window
-    assert chat.check("a", new_conversation=False).allowed
+    assert run(chat.check("a", new_conversation=False)).allowed
     assert chat.refused["client"] == 2
 
 
 def test_new_conversations_have_a_smaller_budget_than_messages():
     chat = limiter(messages_per_client=100, new_conversations_per_client=2)
-    assert chat.check("a", new_conversation=True).allowed
-    assert chat.check("a", new_conversation=True).allowed
-    third = chat.check("a", new_conversation=True)
+    assert run(chat.check("a", new_conversation=True)).allowed
+    assert run(chat.check("a", new_conversation=True)).allowed
+    third = run(chat.check("a", new_conversation=True))
     assert not third.allowed and third.reason == "new_conversations"
     # Someone already talking from the same address goes on.
-    assert chat.check("a", new_conversation=False).allowed
+    assert run(chat.check("a", new_conversation=False)).allowed
 
 
 def test_new_conversations_from_everyone_together_have_a_rate():
     clock = Clock()
     chat = limiter(clock, new_conversations_per_second=3)
     # A flood spread over many addresses: each address is new, the total is not.
-    verdicts = [chat.check(f"10.0.0.{n}", new_conversation=True) for n in range(5)]
+    verdicts = [run(chat.check(f"10.0.0.{n}", new_conversation=True)) for n in range(5)]
     assert [v.allowed for v in verdicts] == [True, True, True, False, False]
     assert verdicts[-1].reason == "all_new_conversations"
-    assert chat.check("10.0.0.9", new_conversation=False).allowed  # someone already talking
+    assert run(chat.check("10.0.0.9", new_conversation=False)).allowed  # someone already talking
     clock.now += 1
-    assert chat.check("10.0.0.10", new_conversation=True).allowed  # the next second
+    assert run(chat.check("10.0.0.10", new_conversation=True)).allowed  # the next second
 
 
 def test_when_busy_only_new_conversations_wait():
     chat = limiter(busy_in_flight=2)
     chat.in_flight = 2
-    busy = chat.check("a", new_conversation=True)
+    busy = run(chat.check("a", new_conversation=True))
     assert not busy.allowed and busy.reason == "busy" and busy.retry_after_s == 5
-    assert chat.check("b", new_conversation=False).allowed
+    assert run(chat.check("b", new_conversation=False)).allowed
     chat.in_flight = 1
-    assert chat.check("c", new_conversation=True).allowed
+    assert run(chat.check("c", new_conversation=True)).allowed
 
 
 def test_counts_are_shared_through_redis_by_every_process(redis_url):
@@ -78,9 +84,9 @@ def test_counts_are_shared_through_redis_by_every_process(redis_url):
     limits = Limits(window_seconds=60, messages_per_client=3)
     first = ChatLimiter(limits, RedisCounters(redis_url, prefix=prefix))
     second = ChatLimiter(limits, RedisCounters(redis_url, prefix=prefix))
-    assert first.check("a", False).allowed and second.check("a", False).allowed
-    assert first.check("a", False).allowed
-    assert not second.check("a", False).allowed  # the fourth, counted across both
+    assert run(first.check("a", False)).allowed and run(second.check("a", False)).allowed
+    assert run(first.check("a", False)).allowed
+    assert not run(second.check("a", False)).allowed  # the fourth, counted across both
     import redis
 
     client = redis.Redis.from_url(redis_url)
@@ -91,13 +97,13 @@ def test_counts_are_shared_through_redis_by_every_process(redis_url):
 
 def test_a_counter_failure_lets_messages_through():
     class Broken:
-        def add(self, keys, window_seconds):
+        async def add(self, keys, window_seconds):
             raise ConnectionError("down")
 
     chat = ChatLimiter(Limits(busy_in_flight=1), Broken())
-    assert chat.check("a", new_conversation=True).allowed
+    assert run(chat.check("a", new_conversation=True)).allowed
     chat.in_flight = 1
-    assert not chat.check("a", new_conversation=True).allowed  # the busy check still holds
+    assert not run(chat.check("a", new_conversation=True)).allowed  # the busy check still holds
     assert chat.counter_failures == 2
 
 

@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 from bot.channels import unavailable_text
-from tests.scale.conftest import at_once, new_sender, slots, user_texts
+from tests.scale.conftest import PREFIX, at_once, new_sender, slots, user_texts
 
 pytestmark = pytest.mark.stack
 
@@ -44,6 +44,23 @@ def test_two_messages_of_one_conversation_at_two_servers_at_once_are_handled_in_
         assert sorted(user_texts(events)) == ["I need a refuge", "westminster"]
         later_user = [i for i, e in enumerate(events) if e["event"] == "user"][1]
         assert events[later_user - 1] == {**events[later_user - 1], "name": "action_listen"}
+
+
+def test_one_persons_messages_count_against_one_limit_on_every_server(scaled):
+    import redis
+
+    person = "203.0.113.7"  # as HAProxy forwards it (SANIC_PROXIES_COUNT=1)
+    for server, _ in scaled.rasa:
+        request = urllib.request.Request(
+            f"{server}/webhooks/rest/webhook",
+            data=json.dumps({"sender": new_sender(), "message": "hi"}).encode(),
+            headers={"Content-Type": "application/json", "X-Forwarded-For": person},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
+    client = redis.Redis.from_url(scaled.redis.url, decode_responses=True)
+    counted = [int(client.get(k)) for k in client.scan_iter(f"{PREFIX}limit:*:msg:{person}")]
+    assert sum(counted) == 2  # both servers counted in one place, not one each
 
 
 def _exists(server: str, sender: str) -> bool:
