@@ -35,7 +35,7 @@ def make_app(url: str, **config):
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_site_app():
     """make_site_app(url, **config): the web app on another directory or with other settings."""
     return make_app
