@@ -6,7 +6,8 @@ The conversational wording lives in the domain (responses), the card's own words
 directory/wording.yml; this module only lays out the directory's own fields: name, what they
 do, who it is for, how to contact them (phone as `tel:` text, website, email, hours) and
 whether you can contact them yourself. Text only: the widget renders it as text and makes its
-own links.
+own links. The directory site (directory/web/find.py) lays out its own HTML with the same
+lines: `referral_line` (a professional's framing too), `provenance_line` and `shown_address`.
 """
 
 from __future__ import annotations
