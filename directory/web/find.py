@@ -114,23 +114,26 @@ def _read_filters(args) -> tuple[dict, dict[str, str]]:
         errors["language"] = say("find_error_language")
 
     age = args.get("age", "").strip()
-    values["age"] = None
-    if age:
-        if age.isdigit() and int(age) <= MAX_AGE:
-            values["age"] = int(age)
-        else:
-            errors["age"] = say("find_error_age")
+    values["age"] = _whole_number(age)
+    if age and (values["age"] is None or values["age"] > MAX_AGE):
+        values["age"] = None
+        errors["age"] = say("find_error_age")
 
     open_now = args.get("open_now", "")
     values["open_now"] = open_now == "yes"
     if open_now not in ("", "yes"):
         errors["open_now"] = say("find_error_open_now")
 
-    page = args.get("page", "1").strip()
-    values["page"] = int(page) if page.isdigit() and int(page) > 0 else 1
-    if not (page.isdigit() and int(page) > 0):
+    page = _whole_number(args.get("page", "1").strip())
+    values["page"] = page or 1
+    if not page:
         errors["page"] = say("find_error_page")
     return values, errors
+
+
+def _whole_number(text: str) -> int | None:
+    # ASCII digits only: "²" is a digit to str.isdigit but not to int().
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _page_url(page: int) -> str:
