@@ -387,3 +387,15 @@ def test_every_page_has_the_quick_exit_and_the_sites_nav(client, site_app, path)
 def test_the_public_home_page_links_to_the_site(client):
     page = client.get("/").text
     assert 'href="/find/"' in page and 'href="/find/pathways"' in page
+
+
+def test_every_service_and_pathway_in_the_seed_has_a_page(client, site_url):
+    # Whatever a seed entry lacks (no phone, no source page, no hours), its page renders.
+    for entry in current_index(site_url).entries:
+        response = client.get(f"/find/service/{entry.card.id}")
+        assert response.status_code == 200, entry.card.id
+        assert escape(entry.card.name) in response.text
+    with session_scope(site_url) as session:
+        pathway_ids = list(session.execute(select(Pathway.id)).scalars())
+    for pathway_id in pathway_ids:
+        assert client.get(f"/find/pathways/{pathway_id}").status_code == 200, pathway_id
