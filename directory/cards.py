@@ -6,7 +6,8 @@ The conversational wording lives in the domain (responses), the card's own words
 directory/wording.yml; this module only lays out the directory's own fields: name, what they
 do, who it is for, how to contact them (phone as `tel:` text, website, email, hours) and
 whether you can contact them yourself. Text only: the widget renders it as text and makes its
-own links.
+own links. The directory site (directory/web/find.py) lays out its own HTML with the same
+lines: `referral_line` (a professional's framing too), `provenance_line` and `shown_address`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import phonenumbers
 
 from directory.matching import Match
+from directory.taxonomy import vocabulary
 from directory.wording import say
 
 
@@ -51,7 +53,7 @@ def _contact_lines(card) -> list[str]:
     return lines
 
 
-def _provenance_line(card) -> str | None:
+def provenance_line(card) -> str | None:
     """Sourced is not verified: say where the details were read, and when."""
     if card.verified:
         return None
@@ -65,10 +67,28 @@ def _provenance_line(card) -> str | None:
     return say("card_from_a_web_page", month=month)
 
 
-def _referral_line(card) -> str:
+def referral_line(card, for_professional: bool = False) -> str:
+    """To the person: whether they can contact the service themselves. To a professional (the
+    directory site): the route by its vocabulary label, self-referral, referral or both."""
+    if for_professional:
+        return vocabulary().label("referral_route", card.referral_route)
     if card.self_referral or card.referral_route in ("self", "both"):
         return say("card_self_referral")
     return say("card_referral_needed")
+
+
+def is_refuge(service: dict) -> bool:
+    return "refuge" in (service.get("needs") or [])
+
+
+def shown_address(service: dict, location: dict) -> str | None:
+    """A location's street address for people, or None: never a refuge's, never a confidential
+    location's (the rule the field checks enforce and the HSDS export keeps), so a record that
+    slipped past validation still does not put a refuge on a map."""
+    if location.get("confidential") or is_refuge(service):
+        return None
+    parts = [location.get(f) for f in ("address_1", "city", "postal_code")]
+    return ", ".join(p for p in parts if p) or None
 
 
 def service_text(match: Match) -> str:
@@ -77,6 +97,6 @@ def service_text(match: Match) -> str:
     if card.who_for:
         lines.append(say("card_for", who=card.who_for))
     lines += _contact_lines(card)
-    lines.append(_referral_line(card))
-    lines.append(_provenance_line(card))
+    lines.append(referral_line(card))
+    lines.append(provenance_line(card))
     return "\n".join(line for line in lines if line)

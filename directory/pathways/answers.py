@@ -27,6 +27,8 @@ class ContactLine:
     route: str | None
     professional_only: bool
     please_check: bool  # the directory marks the service's details as unconfirmed
+    # (number, what it is for) of each phone, for pages that link them (the site's tel: links)
+    numbers: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,15 +53,14 @@ def _unconfirmed(service: Service) -> bool:
 def _contact_line(contact, service: Service | None) -> ContactLine:
     route = contact.route
     if service is None or service.status != "active":
-        phones, url, hours, please_check = (), None, None, False
+        numbers, url, hours, please_check = (), None, None, False
     else:
         route = route or service.application_process
-        phones = tuple(
-            f"{p.number} ({p.description})" if p.description else p.number for p in service.phones
-        )
+        numbers = tuple((p.number, p.description) for p in service.phones)
         url, hours, please_check = service.url, service.hours, _unconfirmed(service)
     if contact.phone:
-        phones = (contact.phone,)
+        numbers = ((contact.phone, None),)
+    phones = tuple(f"{number} ({what})" if what else number for number, what in numbers)
     return ContactLine(
         label=contact.label,
         borough=contact.borough,
@@ -69,13 +70,18 @@ def _contact_line(contact, service: Service | None) -> ContactLine:
         route=route,
         professional_only=contact.professional_only,
         please_check=please_check,
+        numbers=numbers,
     )
 
 
 def pathway_answers(
-    pathway_ids: list[str], borough: str | None = None, database_url: str | None = None
+    pathway_ids: list[str],
+    borough: str | None = None,
+    database_url: str | None = None,
+    every_borough: bool = False,
 ) -> list[PathwayAnswer]:
-    """Active pathways in the order asked; contacts for `borough` and for every borough."""
+    """Active pathways in the order asked; contacts for `borough` and for every borough (with
+    `every_borough`, each borough's contacts too: the site's printable pathway page)."""
     with session_scope(database_url) as session:
         pathways = {
             p.id: p
@@ -107,7 +113,7 @@ def pathway_answers(
             contacts = tuple(
                 _contact_line(c, services.get(c.service_id))
                 for c in pathway.contacts
-                if c.borough is None or c.borough == borough
+                if every_borough or c.borough is None or c.borough == borough
             )
             answers.append(
                 PathwayAnswer(

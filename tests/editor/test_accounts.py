@@ -184,7 +184,16 @@ def test_sign_in_is_rate_limited(app):
 
 def test_public_pages_never_open_the_editor_session(app):
     # Signing in is the editor's business: a survivor's visit reads and sets no cookie.
-    for url in ("/", "/embed", "/cover-your-tracks"):
+    # The professionals' directory too (its own check of every page: tests/site).
+    for url in (
+        "/",
+        "/embed",
+        "/cover-your-tracks",
+        "/find/",
+        "/find/?place=W6&strand=domestic-abuse",
+        "/find/service/national-domestic-abuse-helpline",
+        "/find/pathways",
+    ):
         response = app.test_client().get(url)
         assert response.status_code == 200, url
         assert "Set-Cookie" not in response.headers, url
