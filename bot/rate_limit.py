@@ -12,8 +12,8 @@ limit: people already talking keep their answers when a flood arrives.
 
 Counters are fixed windows keyed by client and window number: in this process's memory
 (`MemoryCounters`, one Rasa process) or in Redis (`RedisCounters`, several processes sharing
-one count). Keys hold an address and a number, never anything a person typed, and expire with
-their window.
+one count); both are in directory.counters, which the web app's read API counts with too.
+Keys hold an address and a number, never anything a person typed, and expire with their window.
 
 Configured under the channel in credentials.yml:
 
@@ -34,10 +34,10 @@ first line of defence in front of all this.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
+
+from directory.counters import MemoryCounters, RedisCounters
 
 logger = logging.getLogger(__name__)
 
@@ -74,58 +74,6 @@ class Limits:
         if not isinstance(limits.busy_in_flight, int) or limits.busy_in_flight < 1:
             raise ValueError("Chat limit busy_in_flight must be a whole number of at least 1.")
         return limits
-
-
-class MemoryCounters:
-    """Fixed-window counts in this process; old windows are dropped as time moves on."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        # window length -> (current window number, counts in it)
-        self._windows: dict[float, tuple[int, dict[str, int]]] = {}
-
-    def add(self, keys: list[str], window_seconds: float) -> list[int]:
-        window = int(self._clock() // window_seconds)
-        current, counts = self._windows.get(window_seconds, (None, {}))
-        if current != window:
-            counts = {}
-            self._windows[window_seconds] = (window, counts)
-        totals = []
-        for key in keys:
-            counts[key] = counts.get(key, 0) + 1
-            totals.append(counts[key])
-        return totals
-
-
-class RedisCounters:
-    """Fixed-window counts in Redis, shared by every process that uses the same prefix."""
-
-    def __init__(
-        self,
-        url: str,
-        prefix: str = "vawg:limit:",
-        clock: Callable[[], float] = time.time,
-        socket_timeout: float = 1.0,
-    ) -> None:
-        import redis
-
-        self._red = redis.Redis.from_url(
-            url, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout
-        )
-        self._red.ping()
-        self._prefix = prefix
-        self._clock = clock
-
-    def add(self, keys: list[str], window_seconds: float) -> list[int]:
-        window = int(self._clock() // window_seconds)
-        expiry_ms = max(1000, int(window_seconds * 2000))  # outlives its window, then goes
-        with self._red.pipeline(transaction=False) as pipe:
-            for key in keys:
-                name = f"{self._prefix}{window_seconds:g}s:{window}:{key}"
-                pipe.incr(name)
-                pipe.pexpire(name, expiry_ms)
-            replies = pipe.execute()
-        return [int(count) for count in replies[0::2]]
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
         entries,
         health,
         insight,
+        oruk,
         pathways,
         public,
         review,
@@ -37,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)  # the editor's secret key, session cookie and CSRF protection
     app.register_blueprint(health.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(oruk.bp)  # the Open Referral UK read API, under /api/oruk/
     # The maintainers' editor, under /editor/ (see directory.web.auth.editor_blueprint).
     for blueprint in (auth.bp, entries.bp, review.bp, transfer.bp, pathways.bp, insight.bp):
         app.register_blueprint(blueprint)

@@ -1,0 +1,69 @@
+"""Fixed-window request counters, keyed by a client and the window's number: in this process's
+memory (`MemoryCounters`) or in Redis (`RedisCounters`, shared by every process using the same
+prefix). `add(keys, window_seconds)` counts one more for each key and returns the totals.
+
+The chat channel's limits (bot/rate_limit.py) and the web app's Open Referral UK API
+(directory/web/oruk.py) count with these. Keys hold an address and a number, never anything a
+person typed, and expire with their window.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class MemoryCounters:
+    """Fixed-window counts in this process; old windows are dropped as time moves on."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        # window length -> (current window number, counts in it)
+        self._windows: dict[float, tuple[int, dict[str, int]]] = {}
+        # The web app serves requests on several threads; Rasa's one loop never waits on it.
+        self._lock = threading.Lock()
+
+    def add(self, keys: list[str], window_seconds: float) -> list[int]:
+        window = int(self._clock() // window_seconds)
+        with self._lock:
+            current, counts = self._windows.get(window_seconds, (None, {}))
+            if current != window:
+                counts = {}
+                self._windows[window_seconds] = (window, counts)
+            totals = []
+            for key in keys:
+                counts[key] = counts.get(key, 0) + 1
+                totals.append(counts[key])
+        return totals
+
+
+class RedisCounters:
+    """Fixed-window counts in Redis, shared by every process that uses the same prefix."""
+
+    def __init__(
+        self,
+        url: str,
+        prefix: str = "vawg:limit:",
+        clock: Callable[[], float] = time.time,
+        socket_timeout: float = 1.0,
+    ) -> None:
+        import redis
+
+        self._red = redis.Redis.from_url(
+            url, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout
+        )
+        self._red.ping()
+        self._prefix = prefix
+        self._clock = clock
+
+    def add(self, keys: list[str], window_seconds: float) -> list[int]:
+        window = int(self._clock() // window_seconds)
+        expiry_ms = max(1000, int(window_seconds * 2000))  # outlives its window, then goes
+        with self._red.pipeline(transaction=False) as pipe:
+            for key in keys:
+                name = f"{self._prefix}{window_seconds:g}s:{window}:{key}"
+                pipe.incr(name)
+                pipe.pexpire(name, expiry_ms)
+            replies = pipe.execute()
+        return [int(count) for count in replies[0::2]]
