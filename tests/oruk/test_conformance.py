@@ -11,7 +11,7 @@ import pytest
 from directory.oruk.feed import PAGE_KEYS, page
 from directory.oruk.validation import openapi, response_errors
 from directory.taxonomy import term_id
-from tests.oruk.conftest import fetch
+from tests.oruk.helpers import fetch
 
 STRAND = term_id("strand", "domestic-abuse")
 # Each documented parameter with values that select something and values that select
