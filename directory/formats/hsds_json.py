@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 
 from directory.formats.records import ImportIssue, Origin, Records
 from directory.hsds_schema import schema_errors
@@ -45,12 +46,25 @@ def _uuid(kind: str, slug: str) -> str:
 
 def hsds_taxonomy(taxonomy: str) -> dict:
     """One of our vocabularies (directory.taxonomy) as an HSDS taxonomy object."""
-    title, description = TAXONOMY_NAMES[taxonomy]
-    return {"id": _uuid("taxonomy", taxonomy), "name": title, "description": description}
+    return dict(_taxonomy(taxonomy))
 
 
 def hsds_term(taxonomy: str, code: str) -> dict:
     """One term of a vocabulary as an HSDS taxonomy_term object, with its taxonomy."""
+    term = _term(taxonomy, code)
+    return term | {"taxonomy_detail": dict(term["taxonomy_detail"])}
+
+
+# Cached (the vocabulary is read once per process too): every service of an export or of the
+# read API names the same few terms, and their UUIDs cost more to derive than the rest.
+@cache
+def _taxonomy(taxonomy: str) -> dict:
+    title, description = TAXONOMY_NAMES[taxonomy]
+    return {"id": _uuid("taxonomy", taxonomy), "name": title, "description": description}
+
+
+@cache
+def _term(taxonomy: str, code: str) -> dict:
     label = vocabulary().label(taxonomy, code)
     return {
         "id": term_id(taxonomy, code),
@@ -59,7 +73,7 @@ def hsds_term(taxonomy: str, code: str) -> dict:
         "description": label,
         "taxonomy": taxonomy,
         "taxonomy_id": _uuid("taxonomy", taxonomy),
-        "taxonomy_detail": hsds_taxonomy(taxonomy),
+        "taxonomy_detail": _taxonomy(taxonomy),
     }
 
 
@@ -160,14 +174,15 @@ def hsds_service(service: dict, organization: dict) -> dict:
     tags += [("referral_route", service["referral_route"]), ("scope", service["scope"])]
     out["attributes"] = [
         {
-            "id": derived_id(sid, "attribute", term_id(t, c)),
+            "id": derived_id(sid, "attribute", term["id"]),
             "link_id": uid,
             "link_entity": "service",
             "link_type": t,
-            "taxonomy_term_id": term_id(t, c),
-            "taxonomy_term": hsds_term(t, c),
+            "taxonomy_term_id": term["id"],
+            "taxonomy_term": term,
         }
         for t, c in tags
+        for term in [hsds_term(t, c)]
     ]
     out["organization"] = _hsds_organization(organization)
     out[EXTENSION] = {

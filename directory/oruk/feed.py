@@ -30,6 +30,7 @@ has no postcode centroids, so nearness is the district's borough, not metres).
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 from dataclasses import dataclass
@@ -182,21 +183,19 @@ class Feed:
         found = self.locations.get(sal_id)
         if found is None:
             return None
-        entry, sal = found
-        return entry.full | {"service_at_locations": [sal]}
+        return self.located_form(*found, full=True)
 
-    def service_locations(self, entries: list[Entry], full: bool = False) -> list[dict]:
+    @staticmethod
+    def service_locations(entries: list[Entry]) -> list[tuple[Entry, dict]]:
+        """Each service at each of its locations: (entry, service_at_location)."""
+        return [(entry, sal) for entry in entries for sal in entry.full["service_at_locations"]]
+
+    @staticmethod
+    def located_form(entry: Entry, sal: dict, full: bool = False) -> dict:
+        """A service at a location as a list gives it: listed, or the full service there."""
         if full:
-            return [
-                entry.full | {"service_at_locations": [sal]}
-                for entry in entries
-                for sal in entry.full["service_at_locations"]
-            ]
-        return [
-            _listed_location(sal, entry.listed)
-            for entry in entries
-            for sal in entry.full["service_at_locations"]
-        ]
+            return entry.full | {"service_at_locations": [sal]}
+        return _listed_location(sal, entry.listed)
 
 
 @dataclass(frozen=True)
@@ -216,26 +215,27 @@ class Query:
     near: bool = False  # `proximity` given
     with_locations: bool = False  # only services with a location (service_at_locations)
 
-    def matches(self, entry: Entry) -> bool:
-        if self.with_locations and not entry.full["service_at_locations"]:
-            return False
-        if self.words and not all(w in entry.text for w in self.words):
-            return False
-        if self.term_id and self.term_id not in entry.terms:
-            return False
-        if self.taxonomy_id and self.taxonomy_id not in entry.taxonomies:
-            return False
-        if self.minimum_age is not None and (entry.minimum_age or 0) < self.minimum_age:
-            return False
-        if self.maximum_age is not None and (
-            entry.maximum_age is None or entry.maximum_age > self.maximum_age
-        ):
-            return False
-        if (self.day or self.start_time or self.end_time) and not self._scheduled(entry):
-            return False
-        if self.modified_after and entry.modified < self.modified_after:
-            return False
-        return self.place is None or self._covers(entry)
+    def tests(self) -> list:
+        """One test per filter given, so an entry is only asked what the query asks."""
+        tests = []
+        if self.with_locations:
+            tests.append(lambda e: bool(e.full["service_at_locations"]))
+        tests += [lambda e, w=w: w in e.text for w in self.words]
+        if self.term_id:
+            tests.append(lambda e: self.term_id in e.terms)
+        if self.taxonomy_id:
+            tests.append(lambda e: self.taxonomy_id in e.taxonomies)
+        if self.minimum_age is not None:
+            tests.append(lambda e: (e.minimum_age or 0) >= self.minimum_age)
+        if self.maximum_age is not None:
+            tests.append(lambda e: e.maximum_age is not None and e.maximum_age <= self.maximum_age)
+        if self.day or self.start_time or self.end_time:
+            tests.append(self._scheduled)
+        if self.modified_after:
+            tests.append(lambda e: e.modified >= self.modified_after)
+        if self.place is not None:
+            tests.append(self._covers)
+        return tests
 
     def _scheduled(self, entry: Entry) -> bool:
         return any(
@@ -256,14 +256,12 @@ class Query:
             return True
         return entry.scope == "pan-london" and place.kind in ("partnership", "other-london")
 
-    def unfiltered(self) -> bool:
-        return self == Query()
-
 
 def select_entries(feed: Feed, query: Query) -> list[Entry]:
-    if query.unfiltered():
-        return feed.entries
-    return [e for e in feed.entries if query.matches(e)]
+    entries = feed.entries
+    for test in query.tests():  # each narrows what the next one reads
+        entries = list(filter(test, entries))
+    return entries
 
 
 def page(items: list, number: int, per_page: int) -> dict:
@@ -315,6 +313,11 @@ def current_feed(url: str | None = None) -> Feed:
             # The version is read before the rows: a write in between only causes a rebuild.
             feed = build_feed(url, version)
             _feeds[url] = feed
+            # The feed is millions of long-lived objects without cycles: out of the cyclic
+            # collector's sight, full collections stop stalling requests (as bot/gc_tuning.py
+            # does for the servers). Refcounting still frees an old feed.
+            gc.collect()
+            gc.freeze()
     return feed
 
 

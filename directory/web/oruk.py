@@ -233,16 +233,24 @@ def _query(feed, with_locations: bool = False) -> Query:
     )
 
 
-def _paged(items: list) -> Response:
+def _same(item):
+    return item
+
+
+def _paged(items: list, render=_same) -> Response:
+    """A page of `items` (or all of them, one a line, for format=ndjson); only the items on
+    the page are rendered, so a page of 50 costs the same however many matched."""
     fmt = (_text("format") or "json").lower()
     if fmt not in ("json", "ndjson"):
         raise BadParameter(f"format must be json or ndjson, not {fmt!r}.")
     number = _whole("page", 1)
     per_page = _whole("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     if fmt == "ndjson":
-        lines = (json.dumps(item, ensure_ascii=False) + "\n" for item in items)
+        lines = (json.dumps(render(item), ensure_ascii=False) + "\n" for item in items)
         return Response(lines, mimetype="application/x-ndjson")
-    return _json(page(items, number, per_page))
+    body = page(items, number, per_page)
+    body["contents"] = [render(item) for item in body["contents"]]
+    return _json(body)
 
 
 # --- endpoints -------------------------------------------------------------------------------
@@ -274,7 +282,7 @@ def services():
     feed = _feed()
     full = _flag("full")
     entries = select_entries(feed, _query(feed))
-    return _paged([e.full if full else e.listed for e in entries])
+    return _paged(entries, (lambda e: e.full) if full else (lambda e: e.listed))
 
 
 @bp.get("/services/<id>")
@@ -290,7 +298,7 @@ def service_at_locations():
     feed = _feed()
     full = _flag("full")
     entries = select_entries(feed, _query(feed, with_locations=True))
-    return _paged(feed.service_locations(entries, full=full))
+    return _paged(feed.service_locations(entries), lambda row: feed.located_form(*row, full=full))
 
 
 @bp.get("/service_at_locations/<id>")
