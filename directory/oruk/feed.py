@@ -30,7 +30,6 @@ has no postcode centroids, so nearness is the district's borough, not metres).
 
 from __future__ import annotations
 
-import gc
 import math
 import threading
 from dataclasses import dataclass
@@ -313,11 +312,6 @@ def current_feed(url: str | None = None) -> Feed:
             # The version is read before the rows: a write in between only causes a rebuild.
             feed = build_feed(url, version)
             _feeds[url] = feed
-            # The feed is millions of long-lived objects without cycles: out of the cyclic
-            # collector's sight, full collections stop stalling requests (as bot/gc_tuning.py
-            # does for the servers). Refcounting still frees an old feed.
-            gc.collect()
-            gc.freeze()
     return feed
 
 

@@ -8,10 +8,11 @@ from urllib.parse import urlencode
 
 import pytest
 
+from directory.db import upgrade
 from directory.oruk.feed import PAGE_KEYS, page
 from directory.oruk.validation import openapi, response_errors
 from directory.taxonomy import term_id
-from tests.oruk.helpers import fetch
+from tests.oruk.helpers import fetch, make_client
 
 STRAND = term_id("strand", "domestic-abuse")
 # Each documented parameter with values that select something and values that select
@@ -202,3 +203,16 @@ def test_ndjson_streams_every_result_without_pages(client):
     assert len(items) == total
     # Each line is a listed service: checked as the contents of one page holding them all.
     assert response_errors("/services", page(items, 1, len(items))) == []
+
+
+def test_an_empty_directory_answers_empty_pages(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    upgrade(url)
+    client = make_client(url)
+    for path in ("/services", "/service_at_locations"):
+        body = fetch(client, f"/api/oruk{path}")
+        assert body["empty"] and body["total_items"] == body["total_pages"] == 0
+        assert body["first_page"] and body["last_page"]
+    assert fetch(client, "/api/oruk/taxonomies")["total_items"] == 6
+    moved = client.get("/api/oruk")  # the stub without its slash is sent on to it
+    assert moved.status_code == 308 and moved.headers["Location"].endswith("/api/oruk/")
