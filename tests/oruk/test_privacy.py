@@ -34,7 +34,10 @@ def _every_response(client) -> list[str]:
     texts.append(ndjson.get_data(as_text=True))
     texts.append(client.get("/api/oruk/service_at_locations?format=ndjson").get_data(as_text=True))
     for path in ("/", "/taxonomies", "/taxonomy_terms?per_page=500"):
-        texts.append(json.dumps(fetch(client, f"/api/oruk{path}")))
+        body = fetch(client, f"/api/oruk{path}")
+        texts.append(json.dumps(body))
+        for item in body.get("contents", []):
+            texts.append(json.dumps(fetch(client, f"/api/oruk{path.split('?')[0]}/{item['id']}")))
     return texts
 
 
