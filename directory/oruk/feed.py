@@ -300,18 +300,26 @@ _lock = threading.Lock()
 
 
 def current_feed(url: str | None = None) -> Feed:
-    """The feed for this database, rebuilt if anything was written since it was built."""
+    """The feed for this database, rebuilt if anything was written since it was built.
+
+    One request rebuilds; requests arriving meanwhile are answered from the version before
+    (a large directory takes seconds to serialise, and a read feed may lag that long) rather
+    than all waiting. With no feed yet, they wait for it."""
     url = url or database_url()
     version = data_version(url)
     feed = _feeds.get(url)
     if feed is not None and feed.version == version:
         return feed
-    with _lock:
+    if not _lock.acquire(blocking=feed is None):
+        return feed
+    try:
         feed = _feeds.get(url)
         if feed is None or feed.version != version:
             # The version is read before the rows: a write in between only causes a rebuild.
             feed = build_feed(url, version)
             _feeds[url] = feed
+    finally:
+        _lock.release()
     return feed
 
 
