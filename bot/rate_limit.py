@@ -12,9 +12,10 @@ limit: people already talking keep their answers when a flood arrives.
 
 Counters are fixed windows keyed by client and window number: in this process's memory
 (`MemoryCounters`, one Rasa process) or in Redis (`RedisCounters`, several processes sharing
-one count, through the asyncio client so that a slow Redis never stalls other conversations;
-`python -m bot --replicas` shares them in the conversations' Redis). Keys hold an address
-and a number, never anything a person typed, and expire with their window.
+one count, through the asyncio client so that a slow Redis never stalls other
+conversations; `python -m bot --replicas` shares them in the conversations' Redis).
+MemoryCounters is directory.counters', which the web app's read API counts with too. Keys
+hold an address and a number, never anything a person typed, and expire with their window.
 
 Configured under the channel in credentials.yml:
 
@@ -34,11 +35,14 @@ first line of defence in front of all this.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
+
+from directory.counters import MemoryCounters
 
 logger = logging.getLogger(__name__)
 
@@ -75,27 +79,6 @@ class Limits:
         if not isinstance(limits.busy_in_flight, int) or limits.busy_in_flight < 1:
             raise ValueError("Chat limit busy_in_flight must be a whole number of at least 1.")
         return limits
-
-
-class MemoryCounters:
-    """Fixed-window counts in this process; old windows are dropped as time moves on."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        # window length -> (current window number, counts in it)
-        self._windows: dict[float, tuple[int, dict[str, int]]] = {}
-
-    async def add(self, keys: list[str], window_seconds: float) -> list[int]:
-        window = int(self._clock() // window_seconds)
-        current, counts = self._windows.get(window_seconds, (None, {}))
-        if current != window:
-            counts = {}
-            self._windows[window_seconds] = (window, counts)
-        totals = []
-        for key in keys:
-            counts[key] = counts.get(key, 0) + 1
-            totals.append(counts[key])
-        return totals
 
 
 class RedisCounters:
@@ -158,7 +141,7 @@ class ChatLimiter:
     async def check(self, client: str, new_conversation: bool) -> Verdict:
         keys = [f"msg:{client}"] + ([f"new:{client}"] if new_conversation else [])
         try:
-            counts = await self._counters.add(keys, self.limits.window_seconds)
+            counts = await self._add(keys, self.limits.window_seconds)
         except Exception as error:  # noqa: BLE001 (Redis down: keep answering, say so)
             self.counter_failures += 1
             if self.counter_failures % 100 == 1:
@@ -178,9 +161,13 @@ class ChatLimiter:
 
     async def _count_all_new(self) -> int:
         try:
-            return (await self._counters.add(["new:all"], 1.0))[0]
+            return (await self._add(["new:all"], 1.0))[0]
         except Exception:  # noqa: BLE001 (counted as a failure above when Redis is down)
             return 0
+
+    async def _add(self, keys: list[str], window_seconds: float) -> list[int]:
+        counts = self._counters.add(keys, window_seconds)  # in memory: at once; Redis: awaited
+        return await counts if inspect.isawaitable(counts) else counts
 
     def _refuse(self, reason: str, retry_after_s: int | None = None) -> Verdict:
         self.refused[reason] += 1

@@ -24,6 +24,14 @@ SOURCE_ADDRESS = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 PHONE_TYPES = ("voice", "text", "textphone", "fax", "video", "sms")
 RELAY_UK = "18001"  # Relay UK's prefix for textphone users, before any UK number
 RELAY_UK_EMERGENCY = "18000"  # Relay UK's emergency number (999 by textphone)
+REFUGE = "refuge"  # the need whose services never show where they are
+
+
+def address_hidden(needs, location: dict) -> bool:
+    """Whether a location's address must never be given: a refuge's, or any location marked
+    confidential. The field checks refuse such an address; every export and the read API
+    leave it out all the same."""
+    return bool(location.get("confidential")) or REFUGE in (needs or ())
 
 
 def valid_email(address: str) -> bool:

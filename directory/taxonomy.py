@@ -48,7 +48,9 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(terms=terms, age_ranges=ages)
 
 
+@lru_cache(maxsize=1024)
 def term_id(taxonomy: str, code: str) -> str:
+    # Cached: exports and the read API ask for the same few terms' ids for every service.
     return derived_id("taxonomy_term", taxonomy, code)
 
 

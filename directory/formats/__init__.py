@@ -7,7 +7,9 @@ same dicts. Both formats round-trip losslessly through `service_to_dict`.
 HSDS JSON: `{"hsds_version": "3.0", "services": [<compiled service object>, ...]}`. Ids are
 UUIDs derived from our slugs; the slug and the fields HSDS has no place for travel in the
 `x_vawg` extension object of each service (HSDS allows extra properties). Taxonomy tags are
-HSDS `attributes` with their `taxonomy_term`. Confidential locations never carry an address.
+HSDS `attributes` with their `taxonomy_term`. A refuge's or a confidential location never
+carries an address (directory.rules.address_hidden). The reader also takes a page of an Open
+Referral UK feed (`{"contents": [<service>, ...], ...}`, as `/api/oruk/services?full=true`).
 Where each service's details came from is `x_vawg.source_url` (the public page),
 `x_vawg.source_document` (a named document, where no page exists), `x_vawg.source_checked`
 (the date it was read, YYYY-MM-DD) and `x_vawg.source_evidence` (the page's lines that give
@@ -33,6 +35,8 @@ from directory.formats.hsds_json import (
     HSDS_FIELDS,
     InvalidExport,
     hsds_service,
+    hsds_taxonomy,
+    hsds_term,
     read_hsds_json,
     write_hsds_json,
 )
@@ -49,6 +53,8 @@ __all__ = [
     "Origin",
     "Records",
     "hsds_service",
+    "hsds_taxonomy",
+    "hsds_term",
     "read_csv",
     "read_hsds_json",
     "write_csv",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 
 from directory.formats.records import ImportIssue, Origin, Records
 from directory.hsds_schema import schema_errors
 from directory.models import derived_id
 from directory.places import borough_label
+from directory.rules import address_hidden
 from directory.serialize import (
     PHONE_FIELDS,
     SCALAR_FIELDS,
@@ -42,8 +44,27 @@ def _uuid(kind: str, slug: str) -> str:
     return derived_id(kind, slug)
 
 
-def _term(taxonomy: str, code: str) -> dict:
+def hsds_taxonomy(taxonomy: str) -> dict:
+    """One of our vocabularies (directory.taxonomy) as an HSDS taxonomy object."""
+    return dict(_taxonomy(taxonomy))
+
+
+def hsds_term(taxonomy: str, code: str) -> dict:
+    """One term of a vocabulary as an HSDS taxonomy_term object, with its taxonomy."""
+    term = _term(taxonomy, code)
+    return term | {"taxonomy_detail": dict(term["taxonomy_detail"])}
+
+
+# Cached (the vocabulary is read once per process too): every service of an export or of the
+# read API names the same few terms, and their UUIDs cost more to derive than the rest.
+@cache
+def _taxonomy(taxonomy: str) -> dict:
     title, description = TAXONOMY_NAMES[taxonomy]
+    return {"id": _uuid("taxonomy", taxonomy), "name": title, "description": description}
+
+
+@cache
+def _term(taxonomy: str, code: str) -> dict:
     label = vocabulary().label(taxonomy, code)
     return {
         "id": term_id(taxonomy, code),
@@ -51,11 +72,8 @@ def _term(taxonomy: str, code: str) -> dict:
         "name": label,
         "description": label,
         "taxonomy": taxonomy,
-        "taxonomy_detail": {
-            "id": _uuid("taxonomy", taxonomy),
-            "name": title,
-            "description": description,
-        },
+        "taxonomy_id": _uuid("taxonomy", taxonomy),
+        "taxonomy_detail": _taxonomy(taxonomy),
     }
 
 
@@ -126,7 +144,8 @@ def hsds_service(service: dict, organization: dict) -> dict:
         }
         if loc["description"]:
             location["description"] = loc["description"]
-        if loc["address_1"] and not loc["confidential"]:
+        hidden = address_hidden(service["needs"], loc)
+        if loc["address_1"] and not hidden:
             location["addresses"] = [
                 {
                     "id": derived_id(sid, "address", i),
@@ -155,25 +174,30 @@ def hsds_service(service: dict, organization: dict) -> dict:
     tags += [("referral_route", service["referral_route"]), ("scope", service["scope"])]
     out["attributes"] = [
         {
-            "id": derived_id(sid, "attribute", term_id(t, c)),
+            "id": derived_id(sid, "attribute", term["id"]),
             "link_id": uid,
             "link_entity": "service",
             "link_type": t,
-            "taxonomy_term_id": term_id(t, c),
-            "taxonomy_term": _term(t, c),
+            "taxonomy_term_id": term["id"],
+            "taxonomy_term": term,
         }
         for t, c in tags
+        for term in [hsds_term(t, c)]
     ]
     out["organization"] = _hsds_organization(organization)
     out[EXTENSION] = {
         "id": sid,
         "organization_id": organization["id"],
         **{f: service[f] for f in EXTENSION_FIELDS},
-        "locations": [
-            {f: loc[f] for f in ("borough", "confidential", "address_1", "city", "postal_code")}
-            for loc in service["locations"]
-        ],
+        "locations": [_location_extension(service, loc) for loc in service["locations"]],
     }
+    return out
+
+
+def _location_extension(service: dict, loc: dict) -> dict:
+    out = {f: loc[f] for f in ("borough", "confidential", "address_1", "city", "postal_code")}
+    if address_hidden(service["needs"], loc):
+        out |= {"address_1": None, "postal_code": None}
     return out
 
 
@@ -234,7 +258,10 @@ def read_hsds_json(text: str, name: str) -> Records:
         origin = Origin(name, error.lineno, "line")
         records.errors.append(ImportIssue(origin, None, f"malformed JSON: {error.msg}"))
         return records
-    items = document.get("services") if isinstance(document, dict) else document
+    items = document
+    if isinstance(document, dict):
+        # An HSDS export lists "services"; a page of an Open Referral UK feed, "contents".
+        items = document["services"] if "services" in document else document.get("contents")
     if not isinstance(items, list):
         records.errors.append(ImportIssue(Origin(name), "services", "expected a list of services"))
         return records

@@ -16,6 +16,7 @@ from directory.rules import (
     SOURCE_ADDRESS,
     TIME,
     WEB_ADDRESS,
+    address_hidden,
     valid_email,
     valid_uk_phone,
 )
@@ -113,12 +114,11 @@ def validate_service(data: dict, organization_ids: set[str] | None = None) -> li
                 value = row.get(f)
                 if isinstance(value, str) and ("|" in value or "\n" in value):
                     error(f"{key}[{i}].{f}", "must not contain '|' or a line break")
-    is_refuge = "refuge" in (data.get("needs") or [])
     for i, location in enumerate(data.get("locations") or []):
         if not location.get("name"):
             error(f"locations[{i}].name", "is required")
         has_address = location.get("address_1") or location.get("postal_code")
-        if has_address and (location.get("confidential") or is_refuge):
+        if has_address and address_hidden(data.get("needs"), location):
             error(
                 f"locations[{i}].address_1",
                 "a refuge or confidential location must not have an address (use boroughs)",

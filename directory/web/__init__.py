@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
         find,
         health,
         insight,
+        oruk,
         pathways,
         public,
         review,
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(find.bp)  # the professionals' directory, under /find/
+    app.register_blueprint(oruk.bp)  # the Open Referral UK read API, under /api/oruk/
     # The maintainers' editor, under /editor/ (see directory.web.auth.editor_blueprint).
     for blueprint in (auth.bp, entries.bp, review.bp, transfer.bp, pathways.bp, insight.bp):
         app.register_blueprint(blueprint)

@@ -52,6 +52,8 @@ def from_environ(environ: Mapping[str, str] | None = None) -> dict:
         # One maintainer may publish their own changes only when the partnership runs the
         # directory alone.
         "EDITOR_SINGLE_MAINTAINER": flag(environ.get("VAWG_EDITOR_SINGLE_MAINTAINER"), False),
+        # Requests a minute from one address to the Open Referral UK API (directory.web.oruk).
+        "ORUK_REQUESTS_PER_MINUTE": environ.get("VAWG_ORUK_REQUESTS_PER_MINUTE", "300"),
         # Fixed, not from the environment.
         "EDITOR_IDLE_TIMEOUT": timedelta(minutes=30),
         "EDITOR_SESSION_LIFETIME": timedelta(hours=10),
