@@ -64,6 +64,13 @@ async def _services(
     return [*events, SlotSet(ASKED, None)]
 
 
+def danger_response(tracker: Tracker) -> str:
+    """The danger lines in the language the danger was spoken in (bot.nlu.danger sets it; every
+    language it knows has its response in domain/translations.yml), or in English."""
+    language = tracker.latest_message.get("message_language")
+    return f"utter_immediate_danger_{language}" if language else "utter_immediate_danger"
+
+
 class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
@@ -79,7 +86,7 @@ class ActionAnswer(Action):
             signals = Signals(role=signals.role)
         events = signals.slot_events(tracker)
         if signals.urgent:
-            dispatcher.utter_message(response="utter_immediate_danger")
+            dispatcher.utter_message(response=danger_response(tracker))
             insight.record("danger", asker=insight.asker_id(bool(signals.role)))
         searched = bool(signals.new & SEARCH_SIGNALS)
 

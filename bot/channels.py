@@ -29,6 +29,7 @@ import contextlib
 import json
 import logging
 import re
+import unicodedata
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -55,7 +56,11 @@ QUICK_EXIT_MARKER = {"quick_exit": True}  # makes the webchat widget leave the p
 # model would have predicted. Other wordings go through the quick_exit intent and its rule.
 # The widget's own list, which it also acts on before sending: one file for both.
 EXIT_PHRASES_FILE = Path(__file__).resolve().parents[1] / "webchat" / "src" / "exit-phrases.json"
-EXIT_PHRASES = frozenset(json.loads(EXIT_PHRASES_FILE.read_text(encoding="utf-8")))
+EXIT_PHRASES = frozenset(
+    phrase
+    for phrases in json.loads(EXIT_PHRASES_FILE.read_text(encoding="utf-8")).values()
+    for phrase in phrases
+)
 NO_STORE_HEADERS = {
     "Cache-Control": "no-store",
     "Pragma": "no-cache",
@@ -84,7 +89,10 @@ def without_untypeable(text: str) -> str:
 
 
 def normalise_exit_phrase(text: str) -> str:
-    return re.sub(r"[^a-z ]+", "", " ".join(text.lower().split())).strip()
+    """As the widget's normaliseExitPhrase: NFKC, lower case, one space, only letters (of any
+    script) and spaces."""
+    spaced = " ".join(unicodedata.normalize("NFKC", text).lower().split())
+    return "".join(c for c in spaced if c == " " or unicodedata.category(c)[0] == "L").strip()
 
 
 def _error(status: int, message: str) -> HTTPResponse:

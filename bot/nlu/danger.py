@@ -9,12 +9,17 @@ classifier said. Words such as "knife" or "strangled", wherever they stand
 intent, and the answer follows the danger lines (actions/signals.py reads both). So does the
 learned danger guesser (bot/nlp/guesser.py) for a message no phrase or word foresaw: a false
 alarm costs a few lines above the answer. It goes last in the NLU pipeline.
+
+Danger in other languages (issue 18): each language's patterns (bot/nlu/danger_languages/) are
+searched in the folded message (`fold`); a match sets `urgency` and `message_language`, and the
+danger lines come in that language.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +37,35 @@ from bot.nlp.ruler import danger_phrases
 
 DANGER_INTENT = "immediate_danger"
 DANGER_WORDS = Path(__file__).with_name("danger_words.yml")
+DANGER_LANGUAGES = Path(__file__).with_name("danger_languages")
 URGENCY = "urgency"
+# The language of a message found in danger in another language than English: the action
+# answers with the danger lines in that language (domain/translations.yml).
+MESSAGE_LANGUAGE = "message_language"
+
+# Arabic-script letters typed in several forms (and Persian and Urdu keyboards' own): one each.
+_LETTER_VARIANTS = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ې": "ي", "ے": "ي",
+     "ة": "ه", "ۀ": "ه", "ہ": "ه", "ھ": "ه", "ک": "ك", "ـ": "", "’": "'", "ı": "i"}
+)  # fmt: skip
+
+
+def _fold_letters(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return bare.translate(_LETTER_VARIANTS).casefold()
+
+
+def fold(text: str) -> str:
+    """What danger patterns are matched on, and written for: accents and other combining marks
+    gone (people type "esta" for "está"), letter variants unified, lower case, one space."""
+    return " ".join(_fold_letters(text).split())
+
+
+def _fold_pattern(pattern: str) -> str:
+    """A pattern folded as the text is, but not its escapes (casefold would make \\B \\b)."""
+    parts = re.split(r"(\\.)", pattern)
+    return "".join(part if i % 2 else _fold_letters(part) for i, part in enumerate(parts))
 
 
 @functools.cache
@@ -41,9 +74,30 @@ def _danger_words() -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns.values()))
 
 
+@functools.cache
+def danger_languages() -> dict[str, re.Pattern]:
+    """Language code -> its danger patterns (bot/nlu/danger_languages/<code>.yml), folded."""
+    found = {}
+    for path in sorted(DANGER_LANGUAGES.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        found[data["language"]] = re.compile(
+            "|".join(f"(?:{_fold_pattern(p)})" for p in data["patterns"].values())
+        )
+    return found
+
+
 def has_danger_words(text: str) -> bool:
     """Words that make any message urgent wherever they stand (bot/nlu/danger_words.yml)."""
     return bool(_danger_words().search(" ".join(text.lower().replace("’", "'").split())))
+
+
+def danger_language(text: str) -> str | None:
+    """The language in whose words `text` speaks of danger, if any but English: the one with
+    the most matches (Spanish and Portuguese share some), the first in code order on a tie."""
+    folded = fold(text)
+    counts = {code: len(p.findall(folded)) for code, p in danger_languages().items()}
+    best = max(counts, key=lambda code: counts[code], default=None)
+    return best if best and counts[best] else None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -61,8 +115,12 @@ class DangerOverride(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT])
+            text = message.get(TEXT) or ""
             guessed = doc is not None and bool(guesses(doc, "danger"))
-            if guessed or has_danger_words(message.get(TEXT) or ""):
+            language = danger_language(text)
+            if language:
+                message.set(MESSAGE_LANGUAGE, language, add_to_output=True)
+            if guessed or language or has_danger_words(text):
                 # A signal, not an intent: "he strangled me last year, can I get counselling"
                 # is still a request for counselling, answered after the danger lines. It
                 # travels in the message's parse data, where actions/signals.py reads it.

@@ -171,6 +171,23 @@ def test_html_in_messages_is_shown_as_text_and_never_runs(chat, web):
     # chat.check() after the test asserts no dialog opened and no script error.
 
 
+def test_each_message_takes_the_direction_of_its_own_script(chat, web):
+    """Arabic, Farsi and Urdu read right to left, in the box as typed and in the log."""
+    chat.goto(f"{web.url}/")
+    chat.open()
+    chat.send("أحتاج مساعدة")
+    expect(chat.user_messages.last).to_contain_text("أحتاج مساعدة")
+    chat.send("I need help")
+    expect(chat.user_messages.last).to_contain_text("I need help")
+
+    def direction(message):
+        return message.locator("div[dir=auto]").evaluate("e => getComputedStyle(e).direction")
+
+    assert direction(chat.user_messages.nth(-2)) == "rtl"
+    assert direction(chat.user_messages.last) == "ltr"
+    assert chat.frame.locator("#angelou-input").get_attribute("dir") == "auto"
+
+
 def test_server_down_shows_the_helpline(make_chat, web_without_bot):
     chat = make_chat(web_without_bot)
     chat.goto(f"{web_without_bot.url}/")

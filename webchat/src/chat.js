@@ -133,6 +133,7 @@ function mount(config) {
     spellcheck: "false",
     enterkeyhint: "send",
     maxlength: MAX_MESSAGE_CHARS,
+    dir: "auto", // Arabic, Farsi and Urdu are typed right to left
   });
   const composer = h(
     "form",
@@ -179,7 +180,13 @@ function mount(config) {
   function addMessage(who, text, kind) {
     const label = who === "user" ? say.YOU_SAID : say.ASSISTANT_SAID;
     messages.append(
-      h("div", { class: `msg msg--${kind || who}` }, h("span", { class: "sr-only" }, label), richText(text)),
+      h(
+        "div",
+        { class: `msg msg--${kind || who}` },
+        h("span", { class: "sr-only" }, label),
+        // Its own direction from its first letters: an Arabic reply reads right to left.
+        h("div", { dir: "auto" }, richText(text)),
+      ),
     );
     scrollToEnd();
   }

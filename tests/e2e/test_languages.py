@@ -1,0 +1,108 @@
+"""Danger in 14 languages (issue 18), through the real stack: every danger message of the
+held-out set is answered with 999 and the Silent Solution, in the person's language.
+
+tests/e2e/held_out_languages/ was written by someone who had read neither the danger patterns
+(bot/nlu/danger_languages/) nor the translations (translations/); the first test keeps them
+apart. Target: danger recall 100 % in every language.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import translations
+from bot.nlu.danger import DANGER_LANGUAGES, fold
+from tests.conftest import new_sender
+from tests.e2e.scoring import DANGER_MARKERS
+
+HELD_OUT = Path(__file__).parent / "held_out_languages" / "languages.yml"
+RECALL_TARGET = 1.0
+RECALL_FLOOR = {}  # a language under target would be named here, with its measured figure
+
+
+def _items() -> list[dict]:
+    return yaml.safe_load(HELD_OUT.read_text(encoding="utf-8"))
+
+
+def test_the_set_covers_every_language_and_is_kept_apart():
+    by_language = defaultdict(list)
+    for item in _items():
+        by_language[item["language"]].append(item)
+    assert set(by_language) == set(translations.languages())
+    for language, items in by_language.items():
+        assert sum(item["danger"] for item in items) >= 10, language
+        assert any(not item["danger"] for item in items), language
+    # No held-out message was copied into the patterns or the translations.
+    written = " ".join(
+        fold(path.read_text(encoding="utf-8"))
+        for folder in (DANGER_LANGUAGES, translations.TRANSLATIONS)
+        for path in folder.glob("*.yml")
+    )
+    copied = [
+        i["id"] for i in _items() if len(i["text"].split()) > 3 and fold(i["text"]) in written
+    ]
+    assert not copied, copied
+
+
+def _danger_first_line(language: str) -> str:
+    return translations.languages()[language]["responses"]["utter_immediate_danger"]["text"].split(
+        "\n"
+    )[0]
+
+
+@pytest.fixture(scope="module")
+def replies(stack) -> dict[str, str]:
+    return {
+        item["id"]: "\n".join(m.get("text") or "" for m in stack.send(new_sender(), item["text"]))
+        for item in _items()
+    }
+
+
+pytestmark = pytest.mark.stack
+
+
+def _has_danger_lines(reply: str) -> bool:
+    return all(marker.search(reply) for marker in DANGER_MARKERS)
+
+
+def test_danger_is_answered_with_999_and_the_silent_solution_in_every_language(replies):
+    hits, totals, in_language = defaultdict(int), defaultdict(int), defaultdict(int)
+    for item in _items():
+        if not item["danger"]:
+            continue
+        language, reply = item["language"], replies[item["id"]]
+        totals[language] += 1
+        hits[language] += _has_danger_lines(reply)
+        in_language[language] += _danger_first_line(language) in reply
+    print("\nlanguage  danger recall  in the person's language")
+    for language in sorted(totals):
+        print(
+            f"{language:>8}  {hits[language]:>3}/{totals[language]:<3}  {in_language[language]:>3}"
+        )
+    missed = {
+        language: hits[language] / totals[language]
+        for language in totals
+        if hits[language] / totals[language] < RECALL_FLOOR.get(language, RECALL_TARGET)
+    }
+    assert not missed, missed
+
+
+def test_the_danger_lines_come_in_the_language_they_were_asked_in(replies):
+    answered = [i for i in _items() if i["danger"] and _has_danger_lines(replies[i["id"]])]
+    in_language = [i for i in answered if _danger_first_line(i["language"]) in replies[i["id"]]]
+    print(f"\ndanger lines in the person's language: {len(in_language)}/{len(answered)}")
+    # Languages that share words (Spanish and Portuguese, Amharic and Tigrinya) may answer in
+    # the neighbour's; never in English when a translation exists.
+    assert len(in_language) / len(answered) >= 0.9
+
+
+def test_calm_messages_in_other_languages_rarely_get_the_danger_lines(replies):
+    calm = [i for i in _items() if not i["danger"]]
+    alarmed = [i["id"] for i in calm if _has_danger_lines(replies[i["id"]])]
+    print(f"\ncalm messages with the danger lines: {len(alarmed)}/{len(calm)}")
+    # A false alarm costs a few lines above the answer; a miss could cost a life.
+    assert len(alarmed) / len(calm) <= 0.25, alarmed
