@@ -49,6 +49,12 @@ _VIEWS = {
 _FILES = ("vocabulary.json", "weights.npz")
 _GRAMS = "vawg_guesser_grams"
 _NOT_WHAT = {"borough", "audience", "language"}  # words that say where or who, not what
+# A message most of whose words the examples never had (another language, mostly) gives the
+# models no evidence, only their intercepts: no guess then.
+MIN_KNOWN_WORDS = 0.4
+# Set on a doc by the danger guesser when it found too few known words to judge: the danger
+# check (bot.nlu.danger) then errs on the side of the 999 lines.
+UNREADABLE = "vawg_unreadable"
 
 
 def _spans_key(dimension: str) -> str:
@@ -164,6 +170,14 @@ class TermGuesser:
             scores += np.array(weights, dtype=np.float32) @ self._rows[columns]
         return dict(zip(self.labels, (1 / (1 + np.exp(-scores))).tolist(), strict=True))
 
+    def known_share(self, grams: dict[str, Counter]) -> float:
+        """The share of the message's words that some training example had."""
+        words = [gram for gram in grams["words"] if " " not in gram]
+        if not words:
+            return 0.0
+        vocabulary = self.vectorizers["words"].vocabulary_
+        return sum(word in vocabulary for word in words) / len(words)
+
     def __call__(self, doc: Doc) -> Doc:
         key = _spans_key(self.dimension)
         doc.spans[key] = []
@@ -178,6 +192,10 @@ class TermGuesser:
         grams = doc.user_data.get(_GRAMS)
         if grams is None:
             grams = doc.user_data[_GRAMS] = _count_grams(_content(doc))
+        if self.known_share(grams) < MIN_KNOWN_WORDS:
+            if self.dimension == "danger":
+                doc.user_data[UNREADABLE] = True
+            return doc
         probabilities = self._probabilities(grams)
         guesses = sorted(
             ((p, label) for label, p in probabilities.items() if p >= self.threshold),

@@ -32,7 +32,7 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlp.guesser import guesses
+from bot.nlp.guesser import UNREADABLE, guesses
 from bot.nlp.ruler import danger_phrases
 
 DANGER_INTENT = "immediate_danger"
@@ -117,10 +117,15 @@ class DangerOverride(GraphComponent):
             doc = message.get(SPACY_DOCS[TEXT])
             text = message.get(TEXT) or ""
             guessed = doc is not None and bool(guesses(doc, "danger"))
-            language = danger_language(text)
+            english = has_danger_words(text) or (doc is not None and bool(danger_phrases(doc)))
+            # English lists are the surer where they speak: "strangulation" is French too.
+            language = None if english else danger_language(text)
             if language:
                 message.set(MESSAGE_LANGUAGE, language, add_to_output=True)
-            if guessed or language or has_danger_words(text):
+            # Words in a language no list or example knows: it may be danger, and a false
+            # alarm costs a few lines (in English: there is no knowing which language).
+            unreadable = doc is not None and doc.user_data.get(UNREADABLE, False)
+            if guessed or language or english or unreadable:
                 # A signal, not an intent: "he strangled me last year, can I get counselling"
                 # is still a request for counselling, answered after the danger lines. It
                 # travels in the message's parse data, where actions/signals.py reads it.

@@ -165,3 +165,25 @@ def test_danger_no_phrase_or_word_foresaw_makes_the_message_urgent(nlp, text):
 )
 def test_past_abuse_and_questions_are_not_guessed_danger(nlp, text):
     assert guesses(nlp(text), "danger") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "unreadable"),
+    [
+        ("mi chiedo dove trovare un consultorio vicino", True),  # no danger pattern, no known word
+        ("Xagee ka heli karaa taageero dhaqaale", True),
+        ("where can i find counselling near me", False),
+        ("is there a support group for women", False),
+    ],
+)
+def test_a_message_no_example_can_read_gets_the_999_lines(nlp, text, unreadable):
+    """Words the guessers never saw give no evidence either way: no guess, but the danger
+    check errs on the side of the 999 lines (in English: which language is unknown)."""
+    doc = nlp(text)
+    assert not guesses(doc, "danger") and not guesses(doc, "strand")
+    message = Message(data={TEXT: text})
+    message.set(SPACY_DOCS[TEXT], doc)
+    DangerOverride().process([message])
+    assert bool(message.get(URGENCY)) is unreadable
+    assert message.get("message_language") is None
+

@@ -157,7 +157,13 @@ def test_only_our_own_button_payloads_set_an_intent(stack):
     assert skipped  # answered, not an error
 
 
-@pytest.mark.parametrize("typed", ["EXIT", "exit", "Get me out!", "leave now", "close this"])
+@pytest.mark.parametrize(
+    "typed",
+    # English, then one in each other full language (issue 18): Spanish, Arabic, Polish,
+    # Portuguese, French.
+    ["EXIT", "exit", "Get me out!", "leave now", "close this",
+     "¡Salir!", "اخرج", "Wyjdź", "Sair", "Quitter"],
+)  # fmt: skip
 def test_typed_exit_phrases_close_at_once(stack, typed):
     sender = new_sender()
     stack.send(sender, "I need a refuge in Westminster")

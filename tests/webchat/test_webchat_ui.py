@@ -186,6 +186,11 @@ def test_each_message_takes_the_direction_of_its_own_script(chat, web):
     assert direction(chat.user_messages.nth(-2)) == "rtl"
     assert direction(chat.user_messages.last) == "ltr"
     assert chat.frame.locator("#angelou-input").get_attribute("dir") == "auto"
+    # A number to dial keeps its order inside right-to-left text.
+    chat.send("اتصلي على 116 123")
+    number = chat.bot_messages.last.locator("a[href='tel:116123']")
+    expect(number).to_have_text("116 123")
+    assert number.evaluate("e => getComputedStyle(e).direction") == "ltr"
 
 
 def test_server_down_shows_the_helpline(make_chat, web_without_bot):

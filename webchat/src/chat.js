@@ -52,7 +52,8 @@ function newSenderId() {
 function richText(text) {
   return segments(text).map((part) => {
     if (part.type === "text") return document.createTextNode(part.text);
-    if (part.type === "tel") return h("a", { href: part.href }, part.text);
+    // Left to right even in Arabic text, or "116 123" would show as "123 116".
+    if (part.type === "tel") return h("a", { href: part.href, dir: "ltr" }, part.text);
     return h(
       "a",
       { href: part.href, target: "_blank", rel: "noopener noreferrer" },
