@@ -21,9 +21,14 @@ from tests.e2e.scoring import DANGER_MARKERS
 
 HELD_OUT = Path(__file__).parent / "held_out_languages" / "languages.yml"
 RECALL_TARGET = 1.0
-RECALL_FLOOR = {}  # a language under target would be named here, with its measured figure
-IN_LANGUAGE_FLOOR = 0.75
-CALM_IN_LANGUAGE_MAX = 0.15
+# Measured 2026-12-04 (patterns tuned on bench/tuning_languages/, never on these): recall
+# 167/168, every language 12/12 but Portuguese 11/12; 139 of the 167 in the person's language
+# (the rest in English: no pattern matched, and the message was unreadable); calm messages: 53
+# of 56 got the English lines as unreadable, 1 the lines in its own language. Floors are one
+# item under what was measured.
+RECALL_FLOOR = {"pt": 0.9}  # under target: one message missed
+IN_LANGUAGE_FLOOR = 0.8
+CALM_IN_LANGUAGE_MAX = 0.05
 
 
 def _items() -> list[dict]:
@@ -48,6 +53,15 @@ def test_the_set_covers_every_language_and_is_kept_apart():
         i["id"] for i in _items() if len(i["text"].split()) > 3 and fold(i["text"]) in written
     ]
     assert not copied, copied
+
+
+def test_the_tuning_set_shares_no_message_with_the_held_out_set():
+    """bench/tuning_languages/ is tuned on; the held-out set never is."""
+    tuning = Path(__file__).resolve().parents[2] / "bench" / "tuning_languages" / "languages.yml"
+    tuned = {fold(item["text"]) for item in yaml.safe_load(tuning.read_text(encoding="utf-8"))}
+    assert len(tuned) >= 200
+    shared = [i["id"] for i in _items() if len(i["text"].split()) > 3 and fold(i["text"]) in tuned]
+    assert not shared, shared
 
 
 def _danger_first_line(language: str) -> str:
