@@ -186,4 +186,3 @@ def test_a_message_no_example_can_read_gets_the_999_lines(nlp, text, unreadable)
     DangerOverride().process([message])
     assert bool(message.get(URGENCY)) is unreadable
     assert message.get("message_language") is None
-
