@@ -52,9 +52,9 @@ _NOT_WHAT = {"borough", "audience", "language"}  # words that say where or who, 
 # A message most of whose words the examples never had (another language, mostly) gives the
 # models no evidence, only their intercepts: no guess then.
 MIN_KNOWN_WORDS = 0.4
-# Set on a doc by the danger guesser when it found too few known words to judge: the danger
-# check (bot.nlu.danger) then errs on the side of the 999 lines.
-UNREADABLE = "vawg_unreadable"
+# Set on a doc by the danger guesser when it found too few known words to judge; the danger
+# check (bot.nlu.danger) reads it.
+UNKNOWN_WORDS = "vawg_unknown_words"
 
 
 def _spans_key(dimension: str) -> str:
@@ -194,7 +194,7 @@ class TermGuesser:
             grams = doc.user_data[_GRAMS] = _count_grams(_content(doc))
         if self.known_share(grams) < MIN_KNOWN_WORDS:
             if self.dimension == "danger":
-                doc.user_data[UNREADABLE] = True
+                doc.user_data[UNKNOWN_WORDS] = True
             return doc
         probabilities = self._probabilities(grams)
         guesses = sorted(

@@ -32,7 +32,7 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlp.guesser import UNREADABLE, guesses
+from bot.nlp.guesser import UNKNOWN_WORDS, guesses
 from bot.nlp.ruler import danger_phrases
 
 DANGER_INTENT = "immediate_danger"
@@ -100,6 +100,21 @@ def danger_language(text: str) -> str | None:
     return best if best and counts[best] else None
 
 
+# A message of at least this many words, most unknown to the danger guesser's examples and
+# with few English function words, is in another language ("hi" or "need legal advice" is not).
+UNREADABLE_MIN_WORDS = 4
+ENGLISH_STOP_SHARE = 0.2
+
+
+def _unreadable(doc) -> bool:
+    if not doc.user_data.get(UNKNOWN_WORDS):
+        return False
+    words = [token for token in doc if token.is_alpha]
+    if len(words) < UNREADABLE_MIN_WORDS:
+        return False
+    return sum(token.is_stop for token in words) / len(words) < ENGLISH_STOP_SHARE
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class DangerOverride(GraphComponent):
     @classmethod
@@ -124,7 +139,7 @@ class DangerOverride(GraphComponent):
                 message.set(MESSAGE_LANGUAGE, language, add_to_output=True)
             # Words in a language no list or example knows: it may be danger, and a false
             # alarm costs a few lines (in English: there is no knowing which language).
-            unreadable = doc is not None and doc.user_data.get(UNREADABLE, False)
+            unreadable = doc is not None and not language and not english and _unreadable(doc)
             if guessed or language or english or unreadable:
                 # A signal, not an intent: "he strangled me last year, can I get counselling"
                 # is still a request for counselling, answered after the danger lines. It
