@@ -177,6 +177,15 @@ def start_stack(
     return process, f"http://127.0.0.1:{ports[0]}", workdir
 
 
+def stop_stack(process: subprocess.Popen) -> None:
+    """One signal stops the launcher and every server it started."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 COUNTING_TARGET_MS = 0.2
 
 
@@ -261,11 +270,7 @@ def main() -> None:
         print(f"CPU per message target: <= {CPU_MS_TARGET} ms (Rasa and action server together)")
     finally:
         if process is not None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_stack(process)
 
 
 if __name__ == "__main__":

@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -31,7 +29,13 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
-from bench.bench_load import MODEL, run_level, servers_cpu_seconds, start_stack  # noqa: E402
+from bench.bench_load import (  # noqa: E402
+    MODEL,
+    run_level,
+    servers_cpu_seconds,
+    start_stack,
+    stop_stack,
+)
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 LEVELS = (20, 100)
@@ -64,11 +68,7 @@ def measure(replicas: int, model: Path, per_worker: int) -> list[dict]:
             rows.append({"replicas": replicas, **figures})
         return rows
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_stack(process)
 
 
 def main() -> None:

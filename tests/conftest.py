@@ -43,6 +43,22 @@ def _service_missing(what: str, error: Exception) -> None:
     pytest.skip(reason)
 
 
+def seed_directory(url: str, pathways: bool = True) -> str:
+    """Migrates the directory at `url` and seeds it: services, then (unless told not to) the
+    referral pathways. Returns `url`."""
+    from directory.db import session_scope, upgrade
+    from directory.pathways.seed import load_pathways
+    from directory.seed import load_seed
+
+    upgrade(url)
+    with session_scope(url) as session:
+        load_seed(session)
+    if pathways:
+        with session_scope(url) as session:
+            load_pathways(session)
+    return url
+
+
 @contextlib.contextmanager
 def fresh_postgres_database():
     """A fresh, empty PostgreSQL database, dropped afterwards."""

@@ -125,6 +125,9 @@ class DangerOverride(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> DangerOverride:
+        # Compiled as the model loads, not on the first person's message.
+        _danger_words()
+        danger_languages()
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -132,7 +135,8 @@ class DangerOverride(GraphComponent):
             doc = message.get(SPACY_DOCS[TEXT])
             text = message.get(TEXT) or ""
             guessed = doc is not None and bool(guesses(doc, "danger"))
-            english = has_danger_words(text) or (doc is not None and bool(danger_phrases(doc)))
+            phrases = doc is not None and bool(danger_phrases(doc))
+            english = phrases or has_danger_words(text)
             # English lists are the surer where they speak: "strangulation" is French too.
             language = None if english else danger_language(text)
             if language:
@@ -145,7 +149,7 @@ class DangerOverride(GraphComponent):
                 # is still a request for counselling, answered after the danger lines. It
                 # travels in the message's parse data, where actions/signals.py reads it.
                 message.set(URGENCY, True, add_to_output=True)
-            if doc is None or not danger_phrases(doc):
+            if not phrases:
                 continue
             danger = {"name": DANGER_INTENT, "confidence": 1.0}
             ranking = [

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from directory.db import session_scope, upgrade
-from directory.pathways.seed import load_pathways
-from directory.seed import load_seed
+from tests.conftest import seed_directory
 
 
 @pytest.fixture(scope="package")
 def directory_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'directory.sqlite3'}"
-    upgrade(url)
-    with session_scope(url) as session:
-        load_seed(session)
-    with session_scope(url) as session:
-        load_pathways(session)
-    return url
+    return seed_directory(f"sqlite:///{tmp_path_factory.mktemp('actions') / 'directory.sqlite3'}")
 
 
 @pytest.fixture(autouse=True)

@@ -7,15 +7,12 @@ import shutil
 
 import pytest
 
-from directory.db import session_scope, upgrade
-from directory.seed import load_seed
+from directory.db import upgrade
+from tests.conftest import seed_directory
 
 
 def _prepare(url: str) -> str:
-    upgrade(url)
-    with session_scope(url) as session:
-        load_seed(session)
-    return url
+    return seed_directory(url, pathways=False)
 
 
 @pytest.fixture(scope="session")

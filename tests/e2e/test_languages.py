@@ -8,6 +8,7 @@ apart. Target: danger recall 100 % in every language.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from pathlib import Path
 
@@ -66,10 +67,10 @@ def test_the_tuning_set_shares_no_message_with_the_held_out_set():
     assert not shared, shared
 
 
+@functools.cache
 def _danger_first_line(language: str) -> str:
-    return translations.languages()[language]["responses"]["utter_immediate_danger"]["text"].split(
-        "\n"
-    )[0]
+    danger = translations.languages()[language]["responses"]["utter_immediate_danger"]
+    return danger["text"].split("\n")[0]
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,10 @@ import shutil
 
 import pytest
 
-from directory.db import get_engine, session_scope, upgrade
+from directory.db import get_engine, session_scope
 from directory.models import Organization
-from directory.seed import load_seed
 from directory.serialize import normalise_service_dict, service_from_dict, validate_service
+from tests.conftest import seed_directory
 from tests.oruk.helpers import ADDRESSED_REFUGE, EXTRA, TALLY, make_client
 
 
@@ -34,11 +34,9 @@ def _templates(tmp_path_factory):
     paths = {}
     for name, extra in (("seeded", False), ("with_tests", True)):
         path = tmp_path_factory.mktemp(f"oruk-{name}") / "directory.sqlite3"
-        url = f"sqlite:///{path}"
-        upgrade(url)
-        with session_scope(url) as session:
-            load_seed(session)
-            if extra:
+        url = seed_directory(f"sqlite:///{path}", pathways=False)
+        if extra:
+            with session_scope(url) as session:
                 _write_extra(session)
         get_engine(url).dispose()
         paths[name] = path

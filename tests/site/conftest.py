@@ -10,21 +10,15 @@ import shutil
 
 import pytest
 
-from directory.db import get_engine, session_scope, upgrade
-from directory.pathways.seed import load_pathways
-from directory.seed import load_seed
+from directory.db import get_engine
 from directory.web import create_app
+from tests.conftest import seed_directory
 
 
 @pytest.fixture(scope="session")
 def site_template(tmp_path_factory):
     path = tmp_path_factory.mktemp("site-directory") / "directory.sqlite3"
-    url = f"sqlite:///{path}"
-    upgrade(url)
-    with session_scope(url) as session:
-        load_seed(session)
-    with session_scope(url) as session:
-        load_pathways(session)
+    url = seed_directory(f"sqlite:///{path}")
     get_engine(url).dispose()
     return path
 
