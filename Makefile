@@ -95,8 +95,15 @@ $(DIRECTORY_DB): | $(INSTALLED)
 migrate: $(DIRECTORY_DB)
 	$(PY) -m directory upgrade
 
+# The assistant's words in other languages: translations/<code>.yml made into the domain's
+# responses and the widget's words (bot/translations.py).
+TRANSLATED := domain/translations.yml webchat/src/translations.json
+$(TRANSLATED) &: $(wildcard translations/*.yml) bot/translations.py directory/wording.yml \
+		webchat/src/wording.js | $(INSTALLED)
+	$(PY) -m bot.translations
+
 model: $(MODEL)
-$(MODEL): $(TRAINING_INPUTS) $(INSTALLED)
+$(MODEL): $(TRAINING_INPUTS) domain/translations.yml $(INSTALLED)
 	$(PY) -m rasa train --config config.yml --domain domain --data data \
 		--out models --fixed-model-name vawg --quiet
 	@touch $@

@@ -20,10 +20,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.language import (
+    LANGUAGE_SLOT,
+    LanguageDispatcher,
+    danger_response,
+    reply_language,
+)
 from actions.pathways import answer_professional
 from actions.search import results_page
 from actions.signals import PROFESSIONAL_INTENTS, Signals
 from directory import insight
+from directory.wording import speaking
 
 SMALL_TALK = {"greet": "utter_greet", "goodbye": "utter_goodbye", "thanks": "utter_thanks"}
 SKIPS = frozenset({"skip", "deny"})
@@ -64,13 +71,6 @@ async def _services(
     return [*events, SlotSet(ASKED, None)]
 
 
-def danger_response(tracker: Tracker) -> str:
-    """The danger lines in the language the danger was spoken in (bot.nlu.danger sets it; every
-    language it knows has its response in domain/translations.yml), or in English."""
-    language = tracker.latest_message.get("message_language")
-    return f"utter_immediate_danger_{language}" if language else "utter_immediate_danger"
-
-
 class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
@@ -78,15 +78,28 @@ class ActionAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        intent = _intent(tracker)
+        language = reply_language(tracker)
         signals = Signals.of(tracker)
+        events = []
+        if language != tracker.get_slot(LANGUAGE_SLOT):
+            events.append(SlotSet(LANGUAGE_SLOT, language))
+        if signals.urgent:
+            # Said as it was spoken: the danger lines in the language of the danger.
+            dispatcher.utter_message(response=danger_response(tracker, language))
+        with speaking(language):
+            dispatcher = LanguageDispatcher(dispatcher, language)
+            return [*events, *await self._answer(dispatcher, tracker, signals)]
+
+    async def _answer(
+        self, dispatcher: LanguageDispatcher, tracker: Tracker, signals: Signals
+    ) -> list[dict[str, Any]]:
+        intent = _intent(tracker)
         if intent in SKIPS:
             signals = signals.with_skipped(tracker.get_slot(ASKED) or "borough")
         if intent == "search_again":
             signals = Signals(role=signals.role)
         events = signals.slot_events(tracker)
         if signals.urgent:
-            dispatcher.utter_message(response=danger_response(tracker))
             insight.record("danger", asker=insight.asker_id(bool(signals.role)))
         searched = bool(signals.new & SEARCH_SIGNALS)
 

@@ -20,6 +20,7 @@ from directory import insight
 from directory.cards import service_text
 from directory.matching import SearchQuery, search
 from directory.places import OUTSIDE_LONDON, borough_label, is_known_borough, partnership_boroughs
+from directory.wording import ENGLISH, current_language
 
 PAGE_SIZE = 3
 MAX_RESULTS = 12  # four pages of "show more" at most
@@ -45,13 +46,17 @@ def area_outcome(borough: str | None) -> tuple[str, str | None]:
 
 def build_query(signals: Signals) -> SearchQuery:
     borough = signals.borough if signals.borough not in (None, SKIPPED) else None
+    # Services that work in the language the conversation is in come first (unless the
+    # person named the languages they speak).
+    spoken = current_language()
+    languages = signals.languages or ((spoken,) if spoken != ENGLISH else ())
     return SearchQuery(
         boroughs=(borough,) if borough else (),
         strands=signals.strands,
         needs=signals.needs,
         audiences=signals.audiences,
         age=signals.age,
-        languages=signals.languages,
+        languages=languages,
         named=signals.named,
         for_professional=bool(signals.role),
         limit=None,  # we filter and page ourselves

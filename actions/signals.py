@@ -218,6 +218,8 @@ class Signals:
         languages = _known("language", _entity_values(tracker, "language"))
         named = _entity_values(tracker, "service")
         age = age_in(text)
+        if age is None and (said := _entity_values(tracker, "age")):
+            age = int(said[0])  # in another language (bot.nlu.languages)
         if age is None and (their := _THEIR_AGE.search(text)):
             age = int(their.group(1))
         elder = _ELDER.search(text)

@@ -3,8 +3,12 @@ category, how often the reply names a fitting service or pathway (tests/e2e/scor
 
     .venv/bin/python bench/bench_end_to_end.py                       # the held-out set
     .venv/bin/python bench/bench_end_to_end.py --items FILE_OR_DIR --failures   # a tuning set
+    .venv/bin/python bench/bench_end_to_end.py --items bench/tuning_full_languages --failures
     .venv/bin/python bench/bench_end_to_end.py --rasa-url http://127.0.0.1:5005 \
         --database-url sqlite:///var/directory.sqlite3                 # a stack already running
+
+Items with a `language` (the full languages, issue 18) are also scored on whether the reply is
+in that language (tests/e2e/scoring.py: ReplyLanguages), per language.
 
 Without --rasa-url it starts its own stack on free ports (as the tests do). --failures lists
 the items that failed with what the reply named: use it on a tuning set, never on the
@@ -25,7 +29,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from tests.e2e.scoring import HELD_OUT, Catalogue, load_items, play  # noqa: E402
+from directory.wording import TRANSLATIONS, WORDING  # noqa: E402
+from tests.e2e.scoring import HELD_OUT, Catalogue, ReplyLanguages, load_items, play  # noqa: E402
 
 
 def _sender(rasa_url: str):
@@ -71,10 +76,29 @@ def main() -> int:
         report = play(items, _sender(rasa_url), lambda: str(uuid.uuid4()), catalogue)
     print(f"{len(items)} items from {args.items}")
     print("\n".join(report.lines()))
+    languages = ReplyLanguages.load(TRANSLATIONS, args.domain, WORDING)
+    wrong_language = {
+        o.item["id"]
+        for o in report.outcomes
+        if o.item.get("language") and not languages.speaks(o.reply.texts, o.item["language"])
+    }
+    by_language: dict[str, list] = {}
+    for o in report.outcomes:
+        if o.item.get("language"):
+            by_language.setdefault(o.item["language"], []).append(o)
+    for code, outcomes in sorted(by_language.items()):
+        both = sum(o.passed and o.item["id"] not in wrong_language for o in outcomes)
+        said = sum(o.item["id"] not in wrong_language for o in outcomes)
+        print(
+            f"{code}: fitting {sum(o.passed for o in outcomes)}/{len(outcomes)}, in {code} "
+            f"{said}/{len(outcomes)}, both {both}/{len(outcomes)}"
+        )
     if args.failures:
-        for outcome in report.failures():
+        failed = [o for o in report.outcomes if not o.passed or o.item["id"] in wrong_language]
+        for outcome in failed:
             item = outcome.item
-            print(f"\n{item['id']} [{item['category']}] {' / '.join(item['turns'])}")
+            language = " (not in its language)" if item["id"] in wrong_language else ""
+            print(f"\n{item['id']} [{item['category']}]{language} {' / '.join(item['turns'])}")
             print(
                 f"  wanted: {item.get('fitting') or item.get('pathways') or item.get('faq')}"
                 f"{' +danger' if item.get('danger') else ''}"

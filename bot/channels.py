@@ -44,7 +44,7 @@ from bot import settings
 from bot.rate_limit import ChatLimiter, Limits
 from bot.tracker_store import StoreUnavailable
 from directory import insight
-from directory.wording import say
+from directory.wording import ENGLISH, full_languages, say, speaking
 
 logger = logging.getLogger(__name__)
 
@@ -208,13 +208,19 @@ def _exit_text(request: Request) -> str:
     return next((v["text"] for v in variations if v.get("text")), FALLBACK_EXIT_TEXT)
 
 
+def chat_languages() -> list[str]:
+    """The languages the widget may ask for: English and the full languages."""
+    return sorted({ENGLISH, *full_languages()})
+
+
 def unavailable_text() -> str:
     """What people read when the assistant cannot answer: the helpline, and 999."""
     return say("chat_unavailable")
 
 
-def unavailable_reply(sender: str) -> HTTPResponse:
-    return response.json([{"recipient_id": sender, "text": unavailable_text()}])
+def unavailable_reply(sender: str, language: str | None = None) -> HTTPResponse:
+    with speaking(language):
+        return response.json([{"recipient_id": sender, "text": unavailable_text()}])
 
 
 class PrivateRestInput(InputChannel):
@@ -264,6 +270,9 @@ class PrivateRestInput(InputChannel):
             if len(text) > MAX_MESSAGE_CHARS:
                 return _error(413, f"message is longer than {MAX_MESSAGE_CHARS} characters.")
 
+            language = body.get("language")
+            if language is not None and language not in chat_languages():
+                return _error(400, "language must be one of: " + ", ".join(chat_languages()))
             text = as_ordinary_text(request, without_untypeable(text))
             if not text.strip():
                 return _error(400, "message must be non-empty text.")
@@ -280,7 +289,7 @@ class PrivateRestInput(InputChannel):
                     return _exit_response(request, sender)
                 new_conversation = not await store.exists(sender)
             except StoreUnavailable as error:
-                return self._unavailable(sender, error)
+                return self._unavailable(sender, error, language)
 
             verdict = await self.limiter.check(client_address(request), new_conversation)
             if not verdict.allowed:
@@ -289,10 +298,13 @@ class PrivateRestInput(InputChannel):
             collector = CollectingOutputChannel()
             self.limiter.in_flight += 1
             try:
-                # No client metadata: it would be stored in the tracker.
-                await on_new_message(UserMessage(text, collector, sender, input_channel="rest"))
+                # No client metadata but the checked language code: it is stored in the tracker.
+                metadata = {"language": language} if language else None
+                await on_new_message(
+                    UserMessage(text, collector, sender, input_channel="rest", metadata=metadata)
+                )
             except StoreUnavailable as error:
-                return self._unavailable(sender, error)
+                return self._unavailable(sender, error, language)
             except Exception as error:  # noqa: BLE001 (any failure: reply without logging text)
                 logger.error("A message could not be handled (%s).", type(error).__name__)
                 return _error(500, "Something went wrong. Please try again.")
@@ -326,10 +338,12 @@ class PrivateRestInput(InputChannel):
 
         return bp
 
-    def _unavailable(self, sender: str, error: StoreUnavailable) -> HTTPResponse:
+    def _unavailable(
+        self, sender: str, error: StoreUnavailable, language: str | None = None
+    ) -> HTTPResponse:
         self.unavailable += 1
         if self.unavailable % 100 == 1:  # one line per hundred, not one per message
             logger.error(
                 "Conversations cannot be reached (%s): answering with the helpline.", error
             )
-        return unavailable_reply(sender)
+        return unavailable_reply(sender, language)

@@ -18,7 +18,7 @@ import phonenumbers
 
 from directory.matching import Match
 from directory.taxonomy import vocabulary
-from directory.wording import say
+from directory.wording import ENGLISH, current_language, listing, say
 
 
 def tel_uri(number: str) -> str:
@@ -91,9 +91,21 @@ def shown_address(service: dict, location: dict) -> str | None:
     return ", ".join(p for p in parts if p) or None
 
 
+def language_line(card) -> str | None:
+    """In another language than English: the details that follow are the service's own, in
+    English, and the languages it works in (English and those it lists)."""
+    if current_language() == ENGLISH:
+        return None
+    names = [say("language_english")]
+    names += [vocabulary().label("language", code) for code in card.languages if code != "en"]
+    return say("card_in_english", languages=listing(names))
+
+
 def service_text(match: Match) -> str:
     card = match.service
-    lines = [card.name, card.description]
+    lines = [card.name, language_line(card), card.description]
+    if card.interpretation:
+        lines.append(say("card_interpreting", how=card.interpretation))
     if card.who_for:
         lines.append(say("card_for", who=card.who_for))
     lines += _contact_lines(card)

@@ -54,7 +54,14 @@ class ServiceCard:
     scope: str
     referral_route: str = "self"  # "self", "professional" or "both"
     open_24_7: bool = False
-    who_for: str | None = None  # audience and eligibility in words
+    # Who it is for, as ids and as published; in words by `who_for`, in the language spoken.
+    audiences: tuple[str, ...] = ()
+    gender: str = "any"
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+    languages: tuple[str, ...] = ()
+    eligibility: str | None = None
+    interpretation: str | None = None  # interpreters, as the service's own pages say
     email: str | None = None
     verified: bool = True  # False: contact details still to be checked ("please check")
     last_verified: object = None  # datetime.date or None
@@ -66,6 +73,18 @@ class ServiceCard:
     source_host: str | None = None
     source_checked: object = None  # datetime.date or None
     website_hosts: tuple[str, ...] = ()  # the service's own site and its organisation's
+
+    @property
+    def who_for(self) -> str | None:
+        """Audience and eligibility in words (the card's "For:" line)."""
+        return who_for_summary(
+            set(self.audiences),
+            self.gender,
+            self.minimum_age,
+            self.maximum_age,
+            frozenset(self.languages),
+            self.eligibility,
+        )
 
 
 @dataclass(frozen=True)
@@ -235,7 +254,7 @@ CARD_FIELDS = (
     "id", "name", "description", "url", "hours", "scope", "referral_route", "open_24_7",
     "gender", "minimum_age", "maximum_age", "eligibility_description", "email",
     "contact_verified", "last_verified", "notes", "application_process", "source_url",
-    "source_checked",
+    "source_checked", "interpretation_services",
 )  # fmt: skip
 
 
@@ -258,14 +277,13 @@ def card_from_dict(payload: dict, organization: str, organization_website: str |
         scope=payload["scope"],
         referral_route=payload["referral_route"],
         open_24_7=bool(payload.get("open_24_7")),
-        who_for=who_for_summary(
-            set(payload.get("audiences") or ()),
-            payload.get("gender") or "any",
-            payload.get("minimum_age"),
-            payload.get("maximum_age"),
-            frozenset(payload.get("languages") or ()),
-            payload.get("eligibility_description"),
-        ),
+        audiences=tuple(sorted(payload.get("audiences") or ())),
+        gender=payload.get("gender") or "any",
+        minimum_age=payload.get("minimum_age"),
+        maximum_age=payload.get("maximum_age"),
+        languages=tuple(sorted(payload.get("languages") or ())),
+        eligibility=payload.get("eligibility_description"),
+        interpretation=payload.get("interpretation_services"),
         email=payload.get("email"),
         verified=bool(payload.get("contact_verified")),
         last_verified=_date(payload.get("last_verified")),

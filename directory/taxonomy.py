@@ -10,6 +10,7 @@ import yaml
 from sqlalchemy import select
 
 from directory.models import Taxonomy, TaxonomyTerm, derived_id
+from directory.wording import translated
 
 TAXONOMY_FILE = Path(__file__).parent / "vocabulary" / "taxonomy.yml"
 
@@ -31,7 +32,10 @@ class Vocabulary:
     age_ranges: dict[str, tuple[int | None, int | None]]
 
     def label(self, taxonomy: str, code: str) -> str:
-        return self.terms.get(taxonomy, {}).get(code, code)
+        """The term's label, in the language being spoken (directory.wording.speaking)."""
+        return translated("labels", f"{taxonomy}.{code}") or self.terms.get(taxonomy, {}).get(
+            code, code
+        )
 
     def knows(self, taxonomy: str, code: str) -> bool:
         return code in self.terms.get(taxonomy, {})

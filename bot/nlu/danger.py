@@ -34,6 +34,12 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlp.guesser import UNKNOWN_WORDS, guesses
 from bot.nlp.ruler import danger_phrases
+from directory.wording import ENGLISH, full_languages
+
+
+def readable_languages() -> frozenset[str]:
+    return frozenset({ENGLISH, *full_languages()})
+
 
 DANGER_INTENT = "immediate_danger"
 DANGER_WORDS = Path(__file__).with_name("danger_words.yml")
@@ -62,7 +68,7 @@ def fold(text: str) -> str:
     return " ".join(_fold_letters(text).split())
 
 
-def _fold_pattern(pattern: str) -> str:
+def fold_pattern(pattern: str) -> str:
     """A pattern folded as the text is, but not its escapes (casefold would make \\B \\b)."""
     parts = re.split(r"(\\.)", pattern)
     return "".join(part if i % 2 else _fold_letters(part) for i, part in enumerate(parts))
@@ -81,7 +87,7 @@ def danger_languages() -> dict[str, re.Pattern]:
     for path in sorted(DANGER_LANGUAGES.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         found[data["language"]] = re.compile(
-            "|".join(f"(?:{_fold_pattern(p)})" for p in data["patterns"].values())
+            "|".join(f"(?:{fold_pattern(p)})" for p in data["patterns"].values())
         )
     return found
 
@@ -139,11 +145,28 @@ class DangerOverride(GraphComponent):
             english = phrases or has_danger_words(text)
             # English lists are the surer where they speak: "strangulation" is French too.
             language = None if english else danger_language(text)
+            # The language bot.nlu.languages detected, where its own patterns hear danger too
+            # (Spanish and Portuguese share words).
+            detected = message.get(MESSAGE_LANGUAGE)
+            if (
+                language
+                and detected in danger_languages()
+                and detected != language
+                and danger_languages()[detected].search(fold(text))
+            ):
+                language = detected
             if language:
                 message.set(MESSAGE_LANGUAGE, language, add_to_output=True)
             # Words in a language no list or example knows: it may be danger, and a false
-            # alarm costs a few lines (in English: there is no knowing which language).
-            unreadable = doc is not None and not language and not english and _unreadable(doc)
+            # alarm costs a few lines (in the message's language if it was detected, else in
+            # English). A language the assistant reads throughout is not unreadable.
+            unreadable = (
+                doc is not None
+                and not language
+                and not english
+                and detected not in readable_languages()
+                and _unreadable(doc)
+            )
             if guessed or language or english or unreadable:
                 # A signal, not an intent: "he strangled me last year, can I get counselling"
                 # is still a request for counselling, answered after the danger lines. It

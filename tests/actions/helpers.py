@@ -13,7 +13,11 @@ from actions.answer import ActionAnswer
 PRIVATE_TEXT = "my name is Jane Doe, 07700 900123, 12 Acacia Avenue, born 1/2/1990"
 
 
-def tracker(text: str, intent: str = "search_services", entities=(), **slots) -> Tracker:
+def tracker(
+    text: str, intent: str = "search_services", entities=(), parsed=None, metadata=None, **slots
+) -> Tracker:
+    """`parsed`: more of the message's parse data (e.g. message_language); `metadata`: what the
+    channel sent with it (the widget's language)."""
     return Tracker(
         sender_id="test",
         slots=slots,
@@ -21,8 +25,9 @@ def tracker(text: str, intent: str = "search_services", entities=(), **slots) ->
             "text": text,
             "intent": {"name": intent},
             "entities": [{"entity": e, "value": v} for e, v in entities],
+            **(parsed or {}),
         },
-        events=[],
+        events=[{"event": "user", "text": text, "metadata": metadata or {}}],
         paused=False,
         followup_action=None,
         active_loop={},
@@ -31,10 +36,16 @@ def tracker(text: str, intent: str = "search_services", entities=(), **slots) ->
 
 
 def run(
-    slots: dict, intent: str = "search_services", entities=(), text=PRIVATE_TEXT, action=None
+    slots: dict,
+    intent: str = "search_services",
+    entities=(),
+    text=PRIVATE_TEXT,
+    action=None,
+    parsed=None,
+    metadata=None,
 ) -> tuple[list[dict], list[dict]]:
     """Run an action (action_answer by default) on one message; its messages and events."""
     dispatcher = CollectingDispatcher()
-    state = tracker(text, intent, entities, **slots)
+    state = tracker(text, intent, entities, parsed, metadata, **slots)
     events = asyncio.run((action or ActionAnswer()).run(dispatcher, state, {}))
     return dispatcher.messages, events

@@ -207,3 +207,45 @@ def by_category(items: list[dict]) -> dict[str, list[dict]]:
     for item in items:
         grouped[item["category"]].append(item)
     return dict(grouped)
+
+
+@dataclass(frozen=True)
+class ReplyLanguages:
+    """How to tell which language a reply is in: by the assistant's own lines (responses and
+    the directory's card lines), each a pattern with its {placeholders} as wildcards. A reply is
+    in `code` when one of its lines is a line of that language and none is an English one
+    (service names and the services' own English details are neither)."""
+
+    lines: dict[str, list[re.Pattern]]  # language code ("en" too) -> its line patterns
+
+    @classmethod
+    def load(cls, translations_folder: Path, domain_folder: Path, wording: Path) -> ReplyLanguages:
+        def pattern(text: str) -> re.Pattern | None:
+            parts = re.split(r"\{\w+\}", text.strip())
+            if len("".join(parts).strip()) < 12:
+                return None  # too short to tell a language by ("Covers {boroughs}")
+            return re.compile(".+?".join(re.escape(p) for p in parts), re.DOTALL)
+
+        english = []
+        for path in domain_folder.glob("*.yml"):
+            if path.name == "translations.yml":
+                continue
+            for variations in (yaml.safe_load(path.read_text()).get("responses") or {}).values():
+                english.append(variations[0].get("text", ""))
+        english += [v for v in yaml.safe_load(wording.read_text()).values() if isinstance(v, str)]
+        lines = {"en": [p for t in english if (p := pattern(t))]}
+        for path in translations_folder.glob("*.yml"):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            texts = [
+                entry.get("text") or ""
+                for section in ("responses", "wording")
+                for entry in (data.get(section) or {}).values()
+            ]
+            lines[data["language"]] = [p for t in texts if (p := pattern(t))]
+        return cls(lines)
+
+    def speaks(self, texts: list[str], code: str) -> bool:
+        def said_in(language: str) -> bool:
+            return any(p.search(t) for t in texts for p in self.lines.get(language, []))
+
+        return said_in(code) and (code == "en" or not said_in("en"))

@@ -12,9 +12,9 @@ from bot.nlu.danger import (
     MESSAGE_LANGUAGE,
     URGENCY,
     DangerOverride,
-    _fold_pattern,
     danger_language,
     fold,
+    fold_pattern,
     has_danger_words,
 )
 from tests.conftest import PROJECT_ROOT, nlu_examples
@@ -46,7 +46,7 @@ def test_messages_are_folded_as_the_patterns_are(typed, folded):
 
 
 def test_folding_a_pattern_keeps_its_escapes():
-    assert _fold_pattern(r"\bMATAR\B\W\S\D") == r"\bmatar\B\W\S\D"
+    assert fold_pattern(r"\bMATAR\B\W\S\D") == r"\bmatar\B\W\S\D"
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import uuid
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from webchat_support import ARTIFACTS, FRAME, LAUNCHER, UUID4
+from webchat_support import ARTIFACTS, FRAME, LAUNCHER, PROJECT_ROOT, UUID4
 
 pytestmark = pytest.mark.browser
 
@@ -191,6 +191,32 @@ def test_each_message_takes_the_direction_of_its_own_script(chat, web):
     number = chat.bot_messages.last.locator("a[href='tel:116123']")
     expect(number).to_have_text("116 123")
     assert number.evaluate("e => getComputedStyle(e).direction") == "ltr"
+
+
+def test_a_language_chosen_in_the_header_changes_the_words_and_goes_with_each_message(
+    chat, web
+):
+    """Kept in page memory only (assert_nothing_stored); the bot is told with each message."""
+    words = json.loads((PROJECT_ROOT / "webchat" / "src" / "translations.json").read_text())
+    chat.goto(f"{web.url}/")
+    chat.open()
+    choice = chat.frame.locator("#angelou-language")
+    expect(chat.frame.locator(".send")).to_have_text("Send")
+    with chat.page.expect_request("**/webhooks/rest/webhook") as first:
+        chat.send("hello")
+    assert "language" not in json.loads(first.value.post_data)  # not chosen: typed decides
+    choice.select_option("es")
+    expect(chat.frame.locator(".send")).to_have_text(words["es"]["words"]["SEND_BUTTON"])
+    expect(chat.frame.locator(".notice h2")).to_have_text(words["es"]["words"]["NOTICE_HEADING"])
+    with chat.page.expect_request("**/webhooks/rest/webhook") as second:
+        chat.send("hola")
+    assert json.loads(second.value.post_data)["language"] == "es"
+    choice.select_option("ar")
+    assert chat.frame.evaluate("document.documentElement.dir") == "rtl"
+    expect(chat.frame.locator(".exit")).to_contain_text(words["ar"]["words"]["EXIT_BUTTON"])
+    choice.select_option("en")
+    expect(chat.frame.locator(".send")).to_have_text("Send")
+    chat.assert_nothing_stored()
 
 
 def test_server_down_shows_the_helpline(make_chat, web_without_bot):

@@ -13,7 +13,8 @@ import { isExitPhrase } from "./exit-phrase.js";
 import { segments } from "./linkify.js";
 import { PRESSES, shiftCounter } from "./shift.js";
 import { CHAT_CSS } from "./styles.js";
-import * as say from "./wording.js";
+import TRANSLATIONS from "./translations.json" with { type: "json" };
+import * as ENGLISH_WORDS from "./wording.js";
 
 const REQUEST_TIMEOUT_MS = 30000;
 const MAX_MESSAGE_CHARS = 2000; // the server refuses longer messages
@@ -48,6 +49,21 @@ function newSenderId() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+// The widget's words in the language chosen in its header (English until one is): the
+// translations are made from translations/<code>.yml (`python -m bot.translations`); a word
+// not translated yet is English. The choice lives in this page's memory only.
+const ENGLISH = "en";
+const say = { ...ENGLISH_WORDS };
+let chosenLanguage = null; // null: not chosen, the bot follows what is typed
+
+function useLanguage(code) {
+  const translation = TRANSLATIONS[code];
+  Object.assign(say, ENGLISH_WORDS, translation ? translation.words : {});
+  chosenLanguage = code;
+  document.documentElement.lang = code;
+  document.documentElement.dir = translation ? translation.direction : "ltr";
+}
+
 // Text with https links and phone numbers made clickable; everything else stays text.
 function richText(text) {
   return segments(text).map((part) => {
@@ -78,16 +94,16 @@ function mount(config) {
 
   // ----- Building the UI ---------------------------------------------------------
   const announcer = h("div", { class: "sr-only", "aria-live": "polite" });
-  const exitButton = h(
-    "button",
-    { type: "button", class: "exit" },
-    say.EXIT_BUTTON,
-    h("span", { class: "sr-only" }, say.EXIT_BUTTON_HIDDEN),
-  );
-  const closeButton = h(
-    "button",
-    { type: "button", class: "close", "aria-label": say.CLOSE_BUTTON_NAME, hidden: !withLoader },
-    say.CLOSE_BUTTON,
+  const exitButton = h("button", { type: "button", class: "exit" });
+  const closeButton = h("button", { type: "button", class: "close", hidden: !withLoader });
+  const languageLabel = h("label", { for: "angelou-language", class: "sr-only" });
+  const languageChoice = h(
+    "select",
+    { id: "angelou-language", class: "language" },
+    h("option", { value: ENGLISH, lang: ENGLISH }, "English"),
+    ...Object.entries(TRANSLATIONS).map(([code, t]) =>
+      h("option", { value: code, lang: code, dir: t.direction }, t.name),
+    ),
   );
   const typing = h(
     "div",
@@ -96,34 +112,10 @@ function mount(config) {
     h("span"),
     h("span"),
   );
-  const exitPlace = config.exitUrl === DEFAULT_EXIT_URL ? say.EXIT_PLACE_DEFAULT : say.EXIT_PLACE_OTHER;
-  const notice = h(
-    "div",
-    { class: "notice" },
-    h("h2", null, say.NOTICE_HEADING),
-    h("p", null, fill(say.NOTICE_QUICK_EXIT, { exitPlace })),
-    h(
-      "p",
-      null,
-      say.NOTICE_HISTORY,
-      h(
-        "a",
-        { href: config.coverTracksUrl, target: "_blank", rel: "noopener noreferrer" },
-        say.NOTICE_COVER_TRACKS,
-        h("span", { class: "sr-only" }, say.OPENS_IN_NEW_TAB),
-      ),
-    ),
-    h("p", null, richText(say.NOTICE_DANGER)),
-  );
+  const notice = h("div", { class: "notice" });
   const messages = h("div", { class: "messages" });
   // Focusable, so the conversation can be scrolled with the keyboard.
-  const log = h(
-    "div",
-    { class: "log", role: "region", "aria-label": say.CONVERSATION_NAME, tabindex: "0" },
-    notice,
-    messages,
-    typing,
-  );
+  const log = h("div", { class: "log", role: "region", tabindex: "0" }, notice, messages, typing);
   const input = h("input", {
     id: "angelou-input",
     class: "input",
@@ -136,20 +128,58 @@ function mount(config) {
     maxlength: MAX_MESSAGE_CHARS,
     dir: "auto", // Arabic, Farsi and Urdu are typed right to left
   });
-  const composer = h(
-    "form",
-    { class: "composer" },
-    h("label", { for: "angelou-input", class: "sr-only" }, say.MESSAGE_LABEL),
-    input,
-    h("button", { type: "submit", class: "send" }, say.SEND_BUTTON),
-  );
+  const messageLabel = h("label", { for: "angelou-input", class: "sr-only" });
+  const sendButton = h("button", { type: "submit", class: "send" });
+  const composer = h("form", { class: "composer" }, messageLabel, input, sendButton);
   const panel = h(
     "section",
     { class: "panel", role: "dialog", "aria-labelledby": "angelou-title", hidden: withLoader },
-    h("div", { class: "header" }, h("h1", { id: "angelou-title", class: "title" }, config.title), exitButton, closeButton),
+    h(
+      "div",
+      { class: "header" },
+      h("h1", { id: "angelou-title", class: "title" }, config.title),
+      languageLabel,
+      languageChoice,
+      exitButton,
+      closeButton,
+    ),
     log,
     composer,
   );
+
+  // Every word of the panel, in the language chosen (again when the choice changes).
+  function showWords() {
+    exitButton.replaceChildren(say.EXIT_BUTTON, h("span", { class: "sr-only" }, say.EXIT_BUTTON_HIDDEN));
+    closeButton.setAttribute("aria-label", say.CLOSE_BUTTON_NAME);
+    closeButton.replaceChildren(say.CLOSE_BUTTON);
+    languageLabel.replaceChildren(say.LANGUAGE_CHOICE);
+    languageChoice.title = say.LANGUAGE_CHOICE_HINT;
+    log.setAttribute("aria-label", say.CONVERSATION_NAME);
+    messageLabel.replaceChildren(say.MESSAGE_LABEL);
+    sendButton.replaceChildren(say.SEND_BUTTON);
+    const exitPlace = config.exitUrl === DEFAULT_EXIT_URL ? say.EXIT_PLACE_DEFAULT : say.EXIT_PLACE_OTHER;
+    notice.replaceChildren(
+      h("h2", null, say.NOTICE_HEADING),
+      h("p", null, fill(say.NOTICE_QUICK_EXIT, { exitPlace })),
+      h(
+        "p",
+        null,
+        say.NOTICE_HISTORY,
+        h(
+          "a",
+          { href: config.coverTracksUrl, target: "_blank", rel: "noopener noreferrer" },
+          say.NOTICE_COVER_TRACKS,
+          h("span", { class: "sr-only" }, say.OPENS_IN_NEW_TAB),
+        ),
+      ),
+      h("p", null, richText(say.NOTICE_DANGER)),
+    );
+  }
+  showWords();
+  languageChoice.addEventListener("change", () => {
+    useLanguage(languageChoice.value);
+    showWords();
+  });
   const root = h("main", { class: "root" }, announcer, panel);
   const cover = h("div", { class: "cover", hidden: true });
   document.body.append(root, cover);
@@ -239,7 +269,9 @@ function mount(config) {
       const response = await fetch(`${config.botUrl}/webhooks/rest/webhook`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: forSender, message }),
+        // The language chosen, if one was: the bot answers in it when what is typed does not
+        // say which language it is in.
+        body: JSON.stringify({ sender: forSender, message, ...(chosenLanguage && { language: chosenLanguage }) }),
         cache: "no-store",
         credentials: "omit",
         referrerPolicy: "no-referrer",

@@ -104,6 +104,13 @@ a:focus-visible { background: #ffdd00; color: #0b0c0c; box-shadow: none; }
   background: #4c2c92; color: #fff;
 }
 .title { flex: 1 1 auto; min-width: 0; margin: 0; font-size: 1.125em; font-weight: 700; }
+.language {
+  max-width: 8em;
+  padding: 0.3em 0.2em;
+  border: 2px solid #fff; border-radius: 4px;
+  background: #4c2c92; color: #fff;
+  font: inherit; font-size: 0.875em;
+}
 .exit {
   padding: 0.35em 0.9em;
   background: #b3261e; color: #fff;

@@ -20,6 +20,10 @@ export const YOU_SAID = "You said: "; // read out before each message, never sho
 export const ASSISTANT_SAID = "Assistant said: ";
 export const OPENS_IN_NEW_TAB = " (opens in new tab)"; // read out after a link's text
 
+// ----- The language choice, in the panel's header ----------------------------------------
+export const LANGUAGE_CHOICE = "Language"; // the label of the list of languages
+export const LANGUAGE_CHOICE_HINT = "The chat answers in the language you choose or write in.";
+
 // ----- The safety notice, above the first message ------------------------------------
 export const NOTICE_HEADING = "Before you start";
 export const NOTICE_QUICK_EXIT =
