@@ -127,6 +127,9 @@ class Service(Base):
     verification_source = Column(Text)
     notes = Column(Text)  # e.g. why a contact detail is missing and where to route instead
     accessibility = Column(Text)  # interpreters, BSL, step-free access, as published
+    # HSDS service.interpretation_services: what the service's own pages say about interpreters
+    # (free text, as published; the languages it works in directly are `languages`).
+    interpretation_services = Column(Text)
     # Provenance: the public page (or, failing one, the named document) the details were taken
     # from, the date it was read, and verbatim lines of it giving each published contact.
     # Sourced is not verified: `contact_verified` stays a maintainer's confirmation.

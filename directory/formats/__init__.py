@@ -13,8 +13,9 @@ Referral UK feed (`{"contents": [<service>, ...], ...}`, as `/api/oruk/services?
 Where each service's details came from is `x_vawg.source_url` (the public page),
 `x_vawg.source_document` (a named document, where no page exists), `x_vawg.source_checked`
 (the date it was read, YYYY-MM-DD) and `x_vawg.source_evidence` (the page's lines that give
-each published contact, one per line). Every export is validated against the HSDS 3.0 schemas
-in directory/hsds/ before it is written, and every HSDS import before it is planned.
+each published contact, one per line). What a service's pages say about interpreters is HSDS's
+own `interpretation_services` (not the extension). Every export is validated against the HSDS
+3.0 schemas in directory/hsds/ before it is written, and every HSDS import before it is planned.
 
 CSV: one row per service (an organization without services gets a row with only the
 organization columns); the spreadsheet row number (header = row 1) names a bad row. Lists

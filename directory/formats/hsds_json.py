@@ -30,6 +30,7 @@ HSDS_FIELDS = {
     "eligibility_description": "eligibility_description",
     "minimum_age": "minimum_age",
     "maximum_age": "maximum_age",
+    "interpretation_services": "interpretation_services",
     "last_verified": "assured_date",
 }
 # The rest, besides those every HSDS service has, travel in the extension object.

@@ -11,7 +11,7 @@ Dict keys (all present; optional ones may be None or empty):
   id, organization_id, name, description, url, email, status, scope, referral_route,
   application_process, fees_description, eligibility_description, minimum_age, maximum_age,
   gender, hours, open_24_7, contact_verified, last_verified ("YYYY-MM-DD"),
-  verification_source, notes, accessibility,
+  verification_source, notes, accessibility, interpretation_services,
   source_url, source_document, source_checked ("YYYY-MM-DD"), source_evidence (quoted lines,
   one per line; a list in YAML),
   phones: [{number, type, description}], schedules: [{byday, opens_at, closes_at, description}],

@@ -23,6 +23,9 @@ from directory.rules import (
 from directory.serialize.fields import DATE_FIELDS, LIST_FIELDS, SET_TAXONOMY
 from directory.taxonomy import vocabulary
 
+# What a service's pages say about interpreters: a sentence or two, not a page.
+INTERPRETATION_MAX = 300
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -79,6 +82,14 @@ def validate_service(data: dict, organization_ids: set[str] | None = None) -> li
                 date.fromisoformat(str(data[field]))
             except ValueError:
                 error(field, f"{data[field]!r} is not a date (YYYY-MM-DD)")
+    interpreting = data.get("interpretation_services")
+    if interpreting is not None and not isinstance(interpreting, str):
+        error("interpretation_services", "must be text")
+    elif interpreting and len(interpreting.strip()) > INTERPRETATION_MAX:
+        error(
+            "interpretation_services",
+            f"is {len(interpreting.strip())} characters; at most {INTERPRETATION_MAX}",
+        )
     source = data.get("source_url")
     if source and not SOURCE_ADDRESS.match(source):
         error("source_url", f"{source!r} is not a web address (https://...)")

@@ -33,6 +33,7 @@ SCALAR_FIELDS = (
     "verification_source",
     "notes",
     "accessibility",
+    "interpretation_services",
     "source_url",
     "source_document",
     "source_checked",
@@ -112,6 +113,8 @@ def normalise_service_dict(data: dict) -> dict:
     out["status"] = out["status"] or "active"
     out["referral_route"] = out["referral_route"] or "self"
     out["gender"] = out["gender"] or "any"
+    if isinstance(out["interpretation_services"], str):  # free text: no spaces round it
+        out["interpretation_services"] = out["interpretation_services"].strip()
     out["open_24_7"] = bool(data.get("open_24_7", False))
     out["contact_verified"] = bool(data.get("contact_verified", False))
     for f in DATE_FIELDS:

@@ -35,6 +35,7 @@ from wtforms.validators import (
 from directory.models import GENDERS, REFERRAL_ROUTES, SCOPES
 from directory.rules import DAYS, PHONE_TYPES, SLUG, TIME
 from directory.serialize import SCALAR_FIELDS
+from directory.serialize.checks import INTERPRETATION_MAX
 from directory.taxonomy import vocabulary
 from directory.web.forms import (
     MultiCheckboxField,
@@ -197,6 +198,11 @@ class ServiceForm(FlaskForm):
     )
     accessibility = TextAreaField(
         "Accessibility", filters=[strip], validators=[Optional(), Length(max=1000)]
+    )
+    interpretation_services = TextAreaField(
+        "Interpreting",
+        filters=[collapse],
+        validators=[Optional(), Length(max=INTERPRETATION_MAX)],
     )
     source_url = StringField(
         "Source page", filters=[strip], validators=[Optional(), https_url, Length(max=500)]

@@ -144,3 +144,22 @@ def test_the_seed_names_every_local_service_of_the_partnerships_documents():
     ]:
         assert name in text, name
     assert all(yaml.safe_load(path.read_text())["organizations"] for path in SEED_FILES)
+
+
+def test_interpreting_is_noted_only_with_the_sources_words_for_it(sqlite_url):
+    """An entry says a service offers interpreting only where a page it quotes says so: the
+    evidence or the notes hold a quoted line about interpreters, translation or languages."""
+    services = {s["id"]: s for s in _seeded(sqlite_url)}
+    interpreted = {sid: s for sid, s in services.items() if s["interpretation_services"]}
+    assert {
+        "national-domestic-abuse-helpline",
+        "modern-slavery-helpline",
+        "fgm-clinic-kensington-and-chelsea",
+    } <= interpreted.keys()
+    claim = re.compile(r"interpret|translat|languages?\b", re.IGNORECASE)
+    for sid, service in interpreted.items():
+        assert len(service["interpretation_services"]) <= 300, sid
+        quoted = (service["source_evidence"] or "") + "\n" + (service["notes"] or "")
+        assert claim.search(quoted), f"{sid}: no quoted line about interpreting"
+    # A Polish-speaking service is in the directory, in Polish, with a sourced number.
+    assert "pl" in services["opoka-polish-helpline"]["languages"]

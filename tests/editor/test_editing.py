@@ -409,3 +409,59 @@ def test_retire_and_restore_need_review_and_never_delete(as_editor, as_reviewer,
     change_id = change_id_from(as_editor.post(f"/editor/services/{HELPLINE}/restore", data=form))
     post_action(as_reviewer, f"/editor/changes/{change_id}/publish")
     assert published(database_url).status == "active"
+
+
+# --- interpreting (HSDS interpretation_services) ----------------------------------------------
+
+INTERPRETING = "Interpreters for over 200 languages through Language Line"
+
+
+def test_interpreting_is_an_edited_field_with_its_hint(as_editor):
+    page = unescape(as_editor.get(f"/editor/services/{HELPLINE}/edit").text)
+    assert re.search(r'<textarea[^>]*name="interpretation_services"', page)
+    hint = re.search(r'id="interpretation_services-hint">([^<]+)<', page).group(1)
+    assert hint.startswith("What the service's own pages say about interpreters, e.g. ")
+    assert "Language Line" in hint
+    assert edit_form(as_editor, HELPLINE).get("interpretation_services") is not None
+
+
+def test_interpreting_goes_through_review_into_the_audit_trail(
+    as_editor, as_reviewer, database_url
+):
+    before = published(database_url).interpretation_services
+    form = edit_form(as_editor, HELPLINE)
+    form["interpretation_services"] = f"  {INTERPRETING}\n"
+    form["send"] = "review"
+    change_id = change_id_from(as_editor.post(f"/editor/services/{HELPLINE}/edit", data=form))
+    assert published(database_url).interpretation_services == before  # not yet published
+    review = unescape(as_editor.get(f"/editor/changes/{change_id}").text)
+    assert "interpretation_services" in review and INTERPRETING in review
+
+    post_action(as_reviewer, f"/editor/changes/{change_id}/publish")
+    assert published(database_url).interpretation_services == INTERPRETING
+    with db.session_scope(database_url) as session:
+        event = (
+            session.execute(
+                select(AuditEvent)
+                .where(AuditEvent.entity_id == HELPLINE, AuditEvent.action == "published")
+                .order_by(AuditEvent.id.desc())
+            )
+            .scalars()
+            .first()
+        )
+        assert event.changes == [
+            {"field": "interpretation_services", "before": before, "after": INTERPRETING}
+        ]
+    entry = unescape(as_editor.get(f"/editor/services/{HELPLINE}").text)
+    assert "Interpreting" in entry and INTERPRETING in entry
+
+
+def test_interpreting_longer_than_300_characters_is_refused(as_editor, database_url):
+    form = edit_form(as_editor, HELPLINE)
+    form["interpretation_services"] = "Interpreters available. " * 13  # 312 characters
+    form["send"] = "review"
+    response = as_editor.post(f"/editor/services/{HELPLINE}/edit", data=form)
+    assert response.status_code == 400
+    assert 'id="interpretation_services-error"' in response.text
+    with db.session_scope(database_url) as session:
+        assert session.execute(select(ChangeRequest)).first() is None

@@ -68,6 +68,7 @@ DROP_IN = {
     "needs": ["legal-advice"],
     "audiences": ["young-people"],
     "languages": ["pl"],
+    "interpretation_services": "Interpreters for other languages by phone, booked ahead",
     "schedules": [{"byday": "MO,WE", "opens_at": "09:30", "closes_at": "16:00"}],
     "locations": [
         {

@@ -157,6 +157,11 @@ def test_a_service_is_fully_nested(client):
     assert body["schedules"][0]["byday"] == "MO,WE"
     assert body["service_areas"][0]["extent"] == "hammersmith-and-fulham"
     assert body["languages"][0]["code"] == "pl"
+    # HSDS's own field, not the extension: a feed's reader finds it where the profile says.
+    interpreting = "Interpreters for other languages by phone, booked ahead"
+    assert body["interpretation_services"] == interpreting
+    assert "interpretation_services" not in body["x_vawg"]
+    assert services[0]["interpretation_services"] == interpreting
     assert body["contacts"] == []
     assert body["last_modified"].endswith("Z")
     terms = {a["taxonomy_term"]["taxonomy"]: a["taxonomy_term"] for a in body["attributes"]}
