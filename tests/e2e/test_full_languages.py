@@ -12,6 +12,7 @@ recall 100 %.
 
 from __future__ import annotations
 
+import urllib.error
 from collections import defaultdict
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import yaml
 
 from bot.nlu.danger import fold
 from bot.nlu.languages import SIGNAL_LANGUAGES
-from directory.wording import TRANSLATIONS, WORDING, full_languages
+from directory.wording import TRANSLATIONS, WORDING, full_languages, translated
 from tests.conftest import PROJECT_ROOT, new_sender
 from tests.e2e.scoring import Catalogue, Reply, ReplyLanguages, load_items, score_item
 
@@ -110,3 +111,35 @@ def test_the_held_out_files_are_valid_items():
         assert item["turns"] and all(isinstance(t, str) and t.strip() for t in item["turns"])
         unknown = set(item.get("fitting") or []) - catalogue_ids
         assert not unknown, (item["id"], unknown)
+
+
+def _intro(language: str) -> str:
+    """The first words of the local results' introduction, in `language`."""
+    text = translated("responses", "utter_results_local", language)
+    return text.split("{")[0].strip()
+
+
+def test_the_reply_follows_the_person_from_one_language_to_another(stack):
+    sender = new_sender()
+    assert _intro("es") in stack.texts(sender, "mi pareja me pega y tengo miedo, vivo en Pimlico")
+    # A place alone says no language: the conversation's stays.
+    assert _intro("es") in stack.texts(sender, "SW6")
+    assert _intro("fr") in stack.texts(sender, "mon mari me frappe, j'habite à Fulham")
+    english = stack.texts(sender, "my husband hits me, I live in Fulham")
+    assert "Here are services that can help in Hammersmith & Fulham" in english
+
+
+def test_the_widgets_choice_answers_what_says_no_language(stack):
+    sender = new_sender()
+    reply = stack.send(sender, '/search_services{"borough": "westminster"}', language="pl")
+    assert any(_intro("pl") in (m.get("text") or "") for m in reply)
+    # Buttons are in that language too, their payloads unchanged.
+    titles = [b["title"] for m in reply for b in m.get("buttons") or []]
+    assert titles and "Show more" not in titles
+
+
+def test_an_unknown_language_is_refused_with_a_clear_error(stack):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        stack.send(new_sender(), "hola", language="xx")
+    assert refused.value.code == 400
+    assert "language must be one of" in refused.value.read().decode()

@@ -17,6 +17,7 @@ import yaml
 
 from bot import translations
 from bot.nlu.danger import DANGER_LANGUAGES, fold
+from directory.wording import full_languages
 from tests.conftest import new_sender
 from tests.e2e.scoring import DANGER_MARKERS
 
@@ -31,7 +32,7 @@ RECALL_TARGET = 1.0
 MEASURED = {"am": 11, "bn": 11, "es": 11, "pt": 11, "ti": 11}  # of 12; the others 12
 RECALL_FLOOR = {code: (MEASURED.get(code, 12) - 1) / 12 for code in translations.languages()}
 IN_LANGUAGE_FLOOR = 0.8  # 139/163 measured
-CALM_IN_LANGUAGE_MAX = 0.05
+CALM_ALARMED_MAX = 0.1
 
 
 def _items() -> list[dict]:
@@ -119,12 +120,13 @@ def test_the_danger_lines_come_in_the_language_they_were_asked_in(replies):
     assert len(in_language) / len(answered) >= IN_LANGUAGE_FLOOR
 
 
-def test_calm_messages_are_rarely_taken_for_danger_in_their_language(replies):
-    """A calm message in another language gets the English danger lines when nothing can read
-    it (by design: a false alarm costs a few lines); the lines in its own language mean one of
-    its patterns fired, which should be rare."""
-    calm = [i for i in _items() if not i["danger"]]
-    english = sum(_has_danger_lines(replies[i["id"]]) for i in calm)
-    own = sum(_danger_first_line(i["language"]) in replies[i["id"]] for i in calm)
-    print(f"\ncalm messages with the danger lines: {english}/{len(calm)}, in their language {own}")
-    assert own / len(calm) <= CALM_IN_LANGUAGE_MAX  # ids not shown: the set is never tuned on
+def test_calm_messages_in_the_full_languages_are_rarely_taken_for_danger(replies):
+    """A calm message in Arabic, Spanish, Portuguese, French or Polish is read (bot.nlu.languages)
+    and answered; the danger lines mean a danger pattern fired on it, which should be rare. In
+    the other languages nothing but danger can be read, so a calm message of four words or more
+    gets the danger lines as unreadable (by design: a false alarm costs a few lines), in its
+    language when detection knows it."""
+    calm = [i for i in _items() if not i["danger"] and i["language"] in full_languages()]
+    alarmed = sum(_has_danger_lines(replies[i["id"]]) for i in calm)
+    print(f"\ncalm messages in the full languages with the danger lines: {alarmed}/{len(calm)}")
+    assert alarmed / len(calm) <= CALM_ALARMED_MAX  # ids not shown: the set is never tuned on

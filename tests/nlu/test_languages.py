@@ -28,6 +28,13 @@ FULL = ("ar", "es", "pt", "fr", "pl")
         ("زوجي يضربني ولا أعرف ماذا أفعل", "ar"),
         ("my husband hits me and I don't know what to do", "en"),
         ('/search_services{"borough": "westminster"}', None),  # a button
+        # Words every language's patterns know (people mix English in) say nothing of which:
+        # the conversation keeps its language.
+        ("thanks", None),
+        ("ok", None),
+        ("refuge", None),
+        ("merci", "fr"),
+        ("gracias", "es"),
     ],
 )
 def test_the_language_of_a_message(text, language):

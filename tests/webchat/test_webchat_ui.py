@@ -193,9 +193,7 @@ def test_each_message_takes_the_direction_of_its_own_script(chat, web):
     assert number.evaluate("e => getComputedStyle(e).direction") == "ltr"
 
 
-def test_a_language_chosen_in_the_header_changes_the_words_and_goes_with_each_message(
-    chat, web
-):
+def test_a_language_chosen_in_the_header_changes_the_words_and_goes_with_each_message(chat, web):
     """Kept in page memory only (assert_nothing_stored); the bot is told with each message."""
     words = json.loads((PROJECT_ROOT / "webchat" / "src" / "translations.json").read_text())
     chat.goto(f"{web.url}/")
@@ -208,8 +206,14 @@ def test_a_language_chosen_in_the_header_changes_the_words_and_goes_with_each_me
     choice.select_option("es")
     expect(chat.frame.locator(".send")).to_have_text(words["es"]["words"]["SEND_BUTTON"])
     expect(chat.frame.locator(".notice h2")).to_have_text(words["es"]["words"]["NOTICE_HEADING"])
+    # The message box is named in Spanish now.
+    expect(
+        chat.frame.get_by_role("textbox", name=words["es"]["words"]["MESSAGE_LABEL"])
+    ).to_be_visible()
+    box = chat.frame.locator("#angelou-input")
     with chat.page.expect_request("**/webhooks/rest/webhook") as second:
-        chat.send("hola")
+        box.fill("hola")
+        box.press("Enter")
     assert json.loads(second.value.post_data)["language"] == "es"
     choice.select_option("ar")
     assert chat.frame.evaluate("document.documentElement.dir") == "rtl"
