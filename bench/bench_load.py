@@ -57,6 +57,9 @@ CONVERSATIONS = [
     ["my sister's husband hits her, where can she get help", "hammersmith", "different area"],
     ["is there counselling in pimlico", "show more", "what is clare's law"],
     ["they want me to marry my cousin back home", "skip", "thanks"],
+    # In the full languages (issue 18): detection and the language's patterns on every turn.
+    ["mi marido me controla el dinero y no me deja salir", "vivo en Fulham", "gracias"],
+    ["زوجي يضربني وأحتاج مكان آمن", "Westminster", "شكرا"],
 ]
 
 

@@ -56,6 +56,7 @@ SHORT_WORDS, MIN_SCORE_SHORT = 3, 0.9
 # The model reads the start of a long message: as sure, and a 2,000-character one costs 300 ms.
 DETECTED_CHARS = 300
 CHILDREN_NEED, SARC, SEXUAL_VIOLENCE = "children-young-people", "sarc", "sexual-violence"
+YOUNG = ("audience", "young-people")
 EXTRACTOR = "LanguageReader"
 
 
@@ -108,6 +109,30 @@ def detected(text: str) -> tuple[str | None, float]:
     return None, 0.0
 
 
+def _in_context(entities: list, patterns: dict, folded: str) -> list:
+    """What the signals mean together, as actions/signals.py reads English."""
+    entities = list(entities)
+    needs = [v for e, v in entities if e == "need"]
+    # Children said beside another kind of help are the situation, not the help asked for
+    # ("a lawyer, I'm afraid he'll keep the children").
+    if CHILDREN_NEED in needs and len(needs) > 1:
+        entities.remove(("need", CHILDREN_NEED))
+    # An older person's son or daughter is an adult: not help for children or young people.
+    if "older-people" in {v for e, v in entities if e == "audience"}:
+        entities = [(e, v) for e, v in entities if (e, v) not in (("need", CHILDREN_NEED), YOUNG)]
+    # A woman with a female partner ("my girlfriend hits me" reads as a man's words too).
+    audiences = {v for e, v in entities if e == "audience"}
+    if {"men", "women", "lgbt"} <= audiences:
+        entities.remove(("audience", "men"))
+    # A rape or sexual assault in the last days: a sexual assault referral centre can still
+    # take forensic evidence (as actions/signals.py does for English).
+    recent = patterns.get("recent")
+    strands = {v for e, v in entities if e == "strand"}
+    if SEXUAL_VIOLENCE in strands and recent and recent.search(folded) and SARC not in needs:
+        entities.append(("need", SARC))
+    return entities
+
+
 def read(text: str, code: str, patterns: dict | None = None) -> dict[str, Any]:
     """What `text` says in language `code`'s patterns: {"entities": [(entity, id)], "intent":
     name or None, "age": int or None}."""
@@ -122,17 +147,7 @@ def read(text: str, code: str, patterns: dict | None = None) -> dict[str, Any]:
     intent = next(
         (name for name, p in (patterns.get("intent") or {}).items() if p.search(folded)), None
     )
-    needs = [v for e, v in entities if e == "need"]
-    # Children said beside another kind of help are the situation, not the help asked for
-    # ("a lawyer, I'm afraid he'll keep the children").
-    if CHILDREN_NEED in needs and len(needs) > 1:
-        entities.remove(("need", CHILDREN_NEED))
-    # A rape or sexual assault in the last days: a sexual assault referral centre can still
-    # take forensic evidence (as actions/signals.py does for English).
-    recent = patterns.get("recent")
-    strands = {v for e, v in entities if e == "strand"}
-    if SEXUAL_VIOLENCE in strands and recent and recent.search(folded) and SARC not in needs:
-        entities.append(("need", SARC))
+    entities = _in_context(entities, patterns, folded)
     age = None
     if (age_pattern := patterns.get("age")) and (match := age_pattern.search(folded)):
         number = next((g for g in match.groups() if g), None)

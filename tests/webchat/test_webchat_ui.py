@@ -216,7 +216,7 @@ def test_a_language_chosen_in_the_header_changes_the_words_and_goes_with_each_me
         box.press("Enter")
     assert json.loads(second.value.post_data)["language"] == "es"
     choice.select_option("ar")
-    assert chat.frame.evaluate("document.documentElement.dir") == "rtl"
+    assert chat.frame.locator("html").get_attribute("dir") == "rtl"
     expect(chat.frame.locator(".exit")).to_contain_text(words["ar"]["words"]["EXIT_BUTTON"])
     choice.select_option("en")
     expect(chat.frame.locator(".send")).to_have_text("Send")
