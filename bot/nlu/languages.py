@@ -11,9 +11,9 @@ Understanding: for a message in a full language (directory.wording.full_language
 patterns of bot/nlu/signal_languages/<code>.yml give the same signals the English gazetteer
 does: strand, need, audience, the languages the person speaks, place, age, and a few intents
 (greeting, thanks, skip...); `recent` (yesterday, last night...) makes a sexual assault a
-referral centre's. They are Python regular expressions searched in the folded
-message (bot.nlu.danger.fold), keyed by canonical id. The English gazetteer's entities stay
-(place names and postcodes are the same in every language).
+referral centre's, `pregnant` FGM an FGM clinic's. They are Python regular expressions searched
+in the folded message (bot.nlu.danger.fold), keyed by canonical id. The English gazetteer's
+entities stay (place names and postcodes are the same in every language).
 
 Check a language's own examples: `python -m bot.nlu.languages CODE`.
 """
@@ -57,6 +57,7 @@ SHORT_WORDS, MIN_SCORE_SHORT = 3, 0.9
 DETECTED_CHARS = 300
 CHILDREN_NEED, SARC, SEXUAL_VIOLENCE = "children-young-people", "sarc", "sexual-violence"
 YOUNG = ("audience", "young-people")
+FGM, FGM_CLINIC = "fgm", "fgm-clinic"
 EXTRACTOR = "LanguageReader"
 
 
@@ -69,7 +70,7 @@ def _patterns(data: dict) -> dict[str, Any]:
         section: {key: _compile(p) for key, p in (data.get(section) or {}).items() if p}
         for section in (*ENTITY_SECTIONS, "intent")
     }
-    for single in ("age", "recent"):
+    for single in ("age", "recent", "pregnant"):
         if data.get(single):
             sections[single] = _compile(data[single])
     return sections
@@ -120,6 +121,9 @@ def _in_context(entities: list, patterns: dict, folded: str) -> list:
     # An older person's son or daughter is an adult: not help for children or young people.
     if "older-people" in {v for e, v in entities if e == "audience"}:
         entities = [(e, v) for e, v in entities if (e, v) not in (("need", CHILDREN_NEED), YOUNG)]
+    # A debt to the people who hold someone's papers is the slavery, not a money problem.
+    if "modern-slavery" in {v for e, v in entities if e == "strand"}:
+        entities = [(e, v) for e, v in entities if (e, v) != ("need", "money-advice")]
     # A woman with a female partner ("my girlfriend hits me" reads as a man's words too).
     audiences = {v for e, v in entities if e == "audience"}
     if {"men", "women", "lgbt"} <= audiences:
@@ -130,6 +134,10 @@ def _in_context(entities: list, patterns: dict, folded: str) -> list:
     strands = {v for e, v in entities if e == "strand"}
     if SEXUAL_VIOLENCE in strands and recent and recent.search(folded) and SARC not in needs:
         entities.append(("need", SARC))
+    # FGM in a pregnancy: an FGM clinic (midwives refer to it).
+    pregnant = patterns.get("pregnant")
+    if FGM in strands and pregnant and pregnant.search(folded) and FGM_CLINIC not in needs:
+        entities.append(("need", FGM_CLINIC))
     return entities
 
 

@@ -28,10 +28,10 @@ from tests.e2e.scoring import Catalogue, Reply, ReplyLanguages, load_items, scor
 HELD_OUT = Path(__file__).parent / "held_out_full_languages"
 TARGET = 0.90
 # Measured 2026-12-06 (fitting, in the language, both; tuned only on bench/tuning_full_languages/,
-# where it is 276/280): Arabic 50, 49, 49 of 50; Spanish 46, 50, 46; French 46, 50, 46; Polish
-# 48, 49, 47; Portuguese 42, 50, 42 (84 %, under the target). Danger 24/25; the danger lines
-# without a fitting answer 7/225. Floors are one item under, for retraining elsewhere.
-FLOORS = {"ar": 0.96, "es": 0.9, "fr": 0.9, "pl": 0.92, "pt": 0.82}
+# where it is 319/325): Arabic 50, 49, 49 of 50; Spanish 46, 50, 46; French 46, 50, 46; Polish
+# 47, 49, 46; Portuguese 43, 50, 43 (86 %, under the target). Danger 24/25; the danger lines
+# without a fitting answer 8/225. Floors are one item under, for retraining elsewhere.
+FLOORS = {"ar": 0.96, "es": 0.9, "fr": 0.9, "pl": 0.9, "pt": 0.84}
 DANGER_MISSED_MAX = 2  # of 25 (1 measured); the target is none
 DANGER_WITHOUT_ANSWER_MAX = 0.05  # of the non-danger items, as for English (issue 13)
 
