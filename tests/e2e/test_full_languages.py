@@ -155,3 +155,18 @@ def test_an_unknown_language_is_refused_with_a_clear_error(stack):
         stack.send(new_sender(), "hola", language="xx")
     assert refused.value.code == 400
     assert "language must be one of" in refused.value.read().decode()
+
+
+def test_the_tuning_sets_share_no_message_with_the_held_out_set():
+    """bench/tuning_full_languages/ is tuned on (bench_end_to_end.py --failures); this set never
+    is."""
+    tuning = PROJECT_ROOT / "bench" / "tuning_full_languages"
+    tuned = {fold(turn) for item in load_items(tuning) for turn in item["turns"]}
+    assert len(tuned) >= 300
+    shared = [
+        item["id"]
+        for item in _items()
+        for turn in item["turns"]
+        if len(turn.split()) > 3 and fold(turn) in tuned
+    ]
+    assert not shared, shared
