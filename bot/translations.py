@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from directory.wording import TRANSLATIONS, WORDING, translation_files
+from directory.wording import FULL, TRANSLATIONS, WORDING, translation_files
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = PROJECT_ROOT / "domain"
@@ -145,7 +145,7 @@ def widget_translations() -> str:
     to English for any it lacks) and its direction."""
     out = {}
     for code, data in languages().items():
-        if data.get("support") != "full":
+        if data.get("support") != FULL:
             continue
         words = {k: e["text"] for k, e in (data.get("widget") or {}).items() if e.get("text")}
         out[code] = {"name": data["native_name"], "direction": data["direction"], "words": words}
@@ -157,7 +157,7 @@ def template(code: str) -> dict:
     path = TRANSLATIONS / f"{code}.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
     data.setdefault("language", code)
-    data.setdefault("support", "full")
+    data.setdefault("support", FULL)
     domain = english_domain()
     for section in SECTIONS:
         entries = data.get(section) or {}

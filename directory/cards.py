@@ -106,8 +106,8 @@ def service_text(match: Match) -> str:
     lines = [card.name, language_line(card), card.description]
     if card.interpretation:
         lines.append(say("card_interpreting", how=card.interpretation))
-    if card.who_for:
-        lines.append(say("card_for", who=card.who_for))
+    if who := card.who_for:  # in words of the language spoken: made each time, so once here
+        lines.append(say("card_for", who=who))
     lines += _contact_lines(card)
     lines.append(referral_line(card))
     lines.append(provenance_line(card))
